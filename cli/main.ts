@@ -1,0 +1,85 @@
+/** The `rnnlab` command line: `rnnlab summary` (and, as they land, `lint` and `run`). */
+import { UsageError } from './files';
+import { consoleOutput, type Output } from './output';
+import { runSummary } from './summary';
+
+const USAGE = `usage: rnnlab <command> [options] PATH...
+
+commands:
+  summary [--format text|json] PATH...   Keras-style summary of every model in .py/.ipynb files or folders
+
+options:
+  -h, --help     show this help
+  --version      show the version`;
+
+interface Parsed {
+  flags: Map<string, string>;
+  paths: string[];
+}
+
+/** Parses `--flag value`, `--flag=value` and positional paths; flags must be among `allowed`. */
+function parseArgs(argv: string[], allowed: Set<string>): Parsed {
+  const flags = new Map<string, string>();
+  const paths: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      paths.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+      if (!allowed.has(name)) throw new UsageError(`unknown option --${name}`);
+      const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      flags.set(name, value);
+    } else paths.push(a);
+  }
+  return { flags, paths };
+}
+
+function choice<T extends string>(
+  flags: Map<string, string>,
+  name: string,
+  options: readonly T[],
+  fallback: T,
+): T {
+  const v = flags.get(name);
+  if (v === undefined) return fallback;
+  if (!(options as readonly string[]).includes(v)) {
+    throw new UsageError(`--${name} must be one of ${options.join(', ')} (got '${v}')`);
+  }
+  return v as T;
+}
+
+/** Runs the CLI; returns the process exit code (0 ok, 1 findings, 2 usage or I/O error). */
+export function main(argv: string[], out: Output = consoleOutput): number {
+  const [command, ...rest] = argv;
+  try {
+    if (!command || command === '-h' || command === '--help' || command === 'help') {
+      out.log(USAGE);
+      return command ? 0 : 2;
+    }
+    if (command === '--version') {
+      out.log(VERSION);
+      return 0;
+    }
+    if (command === 'summary') {
+      const { flags, paths } = parseArgs(rest, new Set(['format']));
+      if (paths.length === 0) throw new UsageError('summary needs at least one file or folder');
+      return runSummary({ format: choice(flags, 'format', ['text', 'json'], 'text'), paths }, out);
+    }
+    throw new UsageError(`unknown command '${command}'`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      out.err(`rnnlab: ${e.message}\n${USAGE}`);
+      return 2;
+    }
+    out.err(`rnnlab: internal error: ${(e as Error).stack ?? String(e)}`);
+    return 2;
+  }
+}
+
+declare const RNNLAB_VERSION: string | undefined;
+const VERSION = typeof RNNLAB_VERSION === 'string' ? RNNLAB_VERSION : 'dev';

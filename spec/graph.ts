@@ -1,0 +1,140 @@
+/**
+ * The model graph: the one representation every surface reads (summary, lint, kernel).
+ * Built by the Python front end; never executed.
+ */
+import type { OptimizerValue, Span, Value } from './python/values';
+
+/** A dimension: a known size or None (unknown / variable). */
+export type Dim = number | null;
+/** A tensor shape including the batch axis; `null` where even the rank is unknown. */
+export type Shape = Dim[];
+
+/** One argument as written at a call site. */
+export interface Arg {
+  /** Keyword name, or null for a positional argument. */
+  keyword: string | null;
+  /** The parameter this argument binds by the layer's signature (positional args resolved). */
+  param: string | null;
+  value: Value;
+  /** The whole argument (`rate=0.5` or `0.5`). */
+  span: Span;
+  /** Just the value expression. */
+  valueSpan: Span;
+}
+
+/** Where a layer or model was constructed. */
+export interface CallSite {
+  /** The whole constructor call `layers.LSTM(64, ...)`. */
+  span: Span;
+  /** The callee expression (`layers.LSTM`): multi-line calls anchor here. */
+  callee: Span;
+  /** The argument list including its parentheses. */
+  argList: Span;
+  args: Arg[];
+  /** True when `*args` or `**kwargs` made some arguments unknowable. */
+  splat: boolean;
+}
+
+/** A constructed Keras layer object. */
+export interface LayerNode {
+  id: number;
+  /** Keras class name, e.g. `LSTM`; `InputLayer` for `Input(...)`. */
+  type: string;
+  /** Keras's name for it (`lstm`, `lstm_1`, or the `name=` given). */
+  name: string;
+  site: CallSite;
+  /** Normalised config: snake_case keys, Keras defaults filled in, unknowns as `unknown`. */
+  config: Record<string, Value>;
+  /** The layer a wrapper (Bidirectional, TimeDistributed) wraps. */
+  inner: LayerNode | null;
+  /** Bidirectional's explicit `backward_layer`. */
+  backward: LayerNode | null;
+  /** True when a wrapper owns this layer (it is not a layer of the model itself). */
+  wrapped: boolean;
+  /** Input shape hint from `input_shape`, `batch_input_shape`, `input_dim` or `input_length`. */
+  inputHint: Shape | null;
+  /** Where the hint was written (the argument), for fixes that move it. */
+  inputHintArgs: Arg[];
+  /** Every application of this layer to tensors. */
+  calls: LayerCall[];
+}
+
+/** A problem found while inferring shapes, reported later by the linter. */
+export interface ShapeIssue {
+  kind: 'ndim' | 'unroll' | 'incompatible';
+  message: string;
+  expectedRank?: number;
+  foundRank?: number;
+}
+
+/** One application of a layer to input tensors. */
+export interface LayerCall {
+  id: number;
+  layer: LayerNode;
+  inputs: Tensor[];
+  outputs: Tensor[];
+  /** The call expression (`lstm(x)`), or the constructor for Sequential layers. */
+  span: Span;
+  issue: ShapeIssue | null;
+  /** `initial_state=` tensors, when given. */
+  initialState: Tensor[];
+}
+
+/** A symbolic tensor (a Keras tensor of the functional API, or a link of a Sequential chain). */
+export interface Tensor {
+  id: number;
+  shape: Shape | null;
+  /** The call that produced it; null for tensors of unknown origin. */
+  producer: LayerCall | null;
+}
+
+export interface CompileConfig {
+  span: Span;
+  optimizer: Value;
+  optimizerSpan: Span | null;
+  /** The optimizer resolved to a name and learning rate, where it can be. */
+  optimizerInfo: OptimizerValue | null;
+  loss: Value;
+  lossSpan: Span | null;
+  metrics: Value;
+  args: Arg[];
+}
+
+export interface ModelNode {
+  id: number;
+  kind: 'sequential' | 'functional';
+  name: string;
+  site: CallSite;
+  /** Layers in Keras's order (model.layers); Sequential models omit the input layer. */
+  layers: LayerNode[];
+  /** Layer applications in execution order. */
+  calls: LayerCall[];
+  inputs: Tensor[];
+  outputs: Tensor[];
+  compile: CompileConfig | null;
+  /** Something the evaluator could not follow was added: shapes after it are unknown. */
+  opaque: boolean;
+}
+
+/** A one-line message about text the analyzer skipped or could not read. */
+export interface Note {
+  span: Span;
+  message: string;
+}
+
+/** Everything the analyzer found in one text. */
+export interface Analysis {
+  models: ModelNode[];
+  /** Every layer constructed, in order (including ones that belong to no model). */
+  layers: LayerNode[];
+  notes: Note[];
+  /** Top-level import roots seen (`keras`, `tf_keras`, `tensorflow`), for target inference. */
+  importRoots: string[];
+}
+
+/** Formats a shape as Keras prints it: `(None, 50, 64)`. */
+export function formatShape(shape: Shape | null): string {
+  if (!shape) return '?';
+  const dims = shape.map((d) => (d === null ? 'None' : String(d)));
+  return dims.length === 1 ? `(${dims[0]},)` : `(${dims.join(', ')})`;
+}

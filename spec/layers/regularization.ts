@@ -1,0 +1,30 @@
+/** Dropout, SpatialDropout1D, GaussianNoise: shape-preserving, no parameters. */
+import type { Shape } from '../graph';
+import { NO_PARAMS, ok, type LayerSpec } from './types';
+
+const identity = (_c: unknown, inputs: Array<Shape | null>) => ok(inputs[0] ?? null);
+
+export const Dropout: LayerSpec = {
+  type: 'Dropout',
+  signature: ['rate', 'noise_shape', 'seed'],
+  defaults: { noise_shape: null, seed: null },
+  output: identity,
+  params: () => NO_PARAMS,
+};
+
+export const SpatialDropout1D: LayerSpec = {
+  type: 'SpatialDropout1D',
+  signature: ['rate', 'seed'],
+  defaults: { seed: null },
+  // Keras declares ndim=3; the linter reports violations as DR108, so shapes pass through here.
+  output: identity,
+  params: () => NO_PARAMS,
+};
+
+export const GaussianNoise: LayerSpec = {
+  type: 'GaussianNoise',
+  signature: ['stddev', 'seed'],
+  defaults: { seed: null },
+  output: identity,
+  params: () => NO_PARAMS,
+};

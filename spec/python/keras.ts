@@ -1,0 +1,124 @@
+/** Resolves qualified names (`tf.keras.layers.LSTM`, `keras.Input`) to the Keras API they mean. */
+import { LAYER_ALIASES, LAYERS } from '../layers/index';
+
+export type KerasSymbol =
+  | { kind: 'layer'; type: string }
+  | { kind: 'input' }
+  | { kind: 'sequential' }
+  | { kind: 'model' }
+  | { kind: 'optimizer'; name: string };
+
+/** Package prefixes under which the Keras API is published. */
+const PREFIXES = [
+  'tensorflow.python.keras.',
+  'tensorflow.keras.',
+  'tf_keras.',
+  'keras.src.',
+  'keras.api.',
+  'keras.',
+];
+
+/** Optimizer classes and their default learning rates (Keras 3 and tf.keras 2 agree on these). */
+export const OPTIMIZER_DEFAULT_LR: Readonly<Record<string, number>> = {
+  Adam: 0.001,
+  AdamW: 0.001,
+  Adamax: 0.001,
+  Nadam: 0.001,
+  RMSprop: 0.001,
+  SGD: 0.01,
+  Adagrad: 0.001,
+  Adadelta: 0.001,
+  Ftrl: 0.001,
+  Lion: 0.001,
+};
+
+/** Keras class names a layer module exports that the analyzer does not model (shapes unknown). */
+const OTHER_LAYERS = new Set([
+  'Attention',
+  'MultiHeadAttention',
+  'AdditiveAttention',
+  'ConvLSTM1D',
+  'ConvLSTM2D',
+  'Conv2D',
+  'Conv1DTranspose',
+  'SeparableConv1D',
+  'DepthwiseConv1D',
+  'GaussianDropout',
+  'AlphaDropout',
+  'ActivityRegularization',
+  'Lambda',
+  'LeakyReLU',
+  'PReLU',
+  'ReLU',
+  'Softmax',
+  'ELU',
+  'UpSampling1D',
+  'ZeroPadding1D',
+  'Cropping1D',
+  'TextVectorization',
+  'StringLookup',
+  'IntegerLookup',
+  'Normalization',
+  'RNN',
+  'StackedRNNCells',
+  'LSTMCell',
+  'GRUCell',
+  'SimpleRNNCell',
+  'CuDNNLSTM',
+  'CuDNNGRU',
+  'Subtract',
+  'Dot',
+  'Maximum',
+  'Minimum',
+  'UnitNormalization',
+  'GroupNormalization',
+  'SpatialDropout2D',
+  'Identity',
+]);
+
+/** Maps a qualified name to the Keras API it names, or null when it is not Keras. */
+export function resolveKeras(path: string): KerasSymbol | null {
+  const prefix = PREFIXES.find((p) => path.startsWith(p));
+  if (!prefix) return null;
+  const parts = path.slice(prefix.length).split('.');
+  const last = parts.pop() ?? '';
+  const module = parts.join('.');
+  if (last === 'Input' && (module === '' || module === 'layers')) return { kind: 'input' };
+  if (module === '' || module === 'models' || module.startsWith('models.')) {
+    if (last === 'Sequential') return { kind: 'sequential' };
+    if (last === 'Model' || last === 'Functional') return { kind: 'model' };
+  }
+  if (module === 'layers' || module.startsWith('layers.')) {
+    const type = LAYER_ALIASES[last] ?? last;
+    if (LAYERS.has(type) || OTHER_LAYERS.has(type)) return { kind: 'layer', type };
+  }
+  if (
+    (module === 'optimizers' || module.startsWith('optimizers.')) &&
+    last in OPTIMIZER_DEFAULT_LR
+  ) {
+    return { kind: 'optimizer', name: last };
+  }
+  return null;
+}
+
+/** The names a star import of a Keras module binds. */
+export function starNames(modulePath: string): string[] {
+  const prefix = PREFIXES.find((p) => `${modulePath}.`.startsWith(p));
+  if (!prefix && modulePath !== 'keras' && modulePath !== 'tf_keras') return [];
+  const module = `${modulePath}.`.slice(prefix ? prefix.length : 0).replace(/\.$/, '');
+  if (module === 'layers' || module.startsWith('layers.')) {
+    return [...LAYERS.keys(), ...OTHER_LAYERS, ...Object.keys(LAYER_ALIASES), 'Input'];
+  }
+  if (module === 'models') return ['Sequential', 'Model'];
+  if (module === 'optimizers') return Object.keys(OPTIMIZER_DEFAULT_LR);
+  if (module === '') return ['Sequential', 'Model', 'Input', 'layers', 'models', 'optimizers'];
+  return [];
+}
+
+/** Keras's automatic layer name base: `SimpleRNN` → `simple_rnn`, `Conv1D` → `conv1d`. */
+export function snakeCase(name: string): string {
+  return name
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}

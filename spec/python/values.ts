@@ -1,0 +1,176 @@
+/**
+ * Values of the static evaluator. Anything the evaluator cannot know is `unknown`:
+ * it is remembered, never thrown.
+ */
+import type { LayerNode, ModelNode, Tensor } from '../graph';
+
+/** A half-open range of UTF-16 offsets into the analysed text. */
+export interface Span {
+  from: number;
+  to: number;
+}
+
+/** A user function: its body was analysed once with parameters bound to their defaults. */
+export interface FunctionValue {
+  name: string;
+  returns: Value;
+}
+
+/** An optimizer object such as `keras.optimizers.Adam(learning_rate=1e-3)`. */
+export interface OptimizerValue {
+  name: string;
+  learningRate: Value;
+  learningRateSpan: Span | null;
+  span: Span;
+}
+
+export type Value =
+  | { kind: 'int'; value: number }
+  | { kind: 'float'; value: number }
+  | { kind: 'str'; value: string }
+  | { kind: 'bool'; value: boolean }
+  | { kind: 'none' }
+  | { kind: 'tuple'; items: Value[] }
+  | { kind: 'list'; items: Value[] }
+  | { kind: 'dict'; entries: Array<[Value, Value]> }
+  /** An imported module or symbol, by its qualified name (`tensorflow.keras.layers.LSTM`). */
+  | { kind: 'ref'; path: string }
+  | { kind: 'layer'; layer: LayerNode }
+  | { kind: 'tensor'; tensor: Tensor }
+  | { kind: 'model'; model: ModelNode }
+  | { kind: 'method'; self: Value; name: string }
+  | { kind: 'func'; fn: FunctionValue }
+  | { kind: 'optimizer'; optimizer: OptimizerValue }
+  | { kind: 'unknown' };
+
+export const UNKNOWN: Value = { kind: 'unknown' };
+export const NONE: Value = { kind: 'none' };
+
+/** Largest magnitude an integer may reach before it becomes unknown (keeps arithmetic exact and cheap). */
+export const INT_LIMIT = Number.MAX_SAFE_INTEGER;
+/** Longest string or sequence the evaluator builds; beyond it the value is unknown. */
+export const SEQUENCE_LIMIT = 10_000;
+
+export function int(value: number): Value {
+  return Number.isSafeInteger(value) && Math.abs(value) <= INT_LIMIT
+    ? { kind: 'int', value }
+    : UNKNOWN;
+}
+
+export function float(value: number): Value {
+  return Number.isFinite(value) ? { kind: 'float', value } : UNKNOWN;
+}
+
+export function str(value: string): Value {
+  return value.length <= SEQUENCE_LIMIT ? { kind: 'str', value } : UNKNOWN;
+}
+
+export function bool(value: boolean): Value {
+  return { kind: 'bool', value };
+}
+
+/** The integer a value holds (bools count, as in Python), or null. */
+export function asInt(v: Value | undefined): number | null {
+  if (!v) return null;
+  if (v.kind === 'int') return v.value;
+  if (v.kind === 'bool') return v.value ? 1 : 0;
+  return null;
+}
+
+/** The number a value holds, or null. */
+export function asNumber(v: Value | undefined): number | null {
+  if (!v) return null;
+  if (v.kind === 'int' || v.kind === 'float') return v.value;
+  if (v.kind === 'bool') return v.value ? 1 : 0;
+  return null;
+}
+
+export function asString(v: Value | undefined): string | null {
+  return v && v.kind === 'str' ? v.value : null;
+}
+
+export function asBool(v: Value | undefined): boolean | null {
+  if (!v) return null;
+  return truthy(v);
+}
+
+/** The items of a tuple or list, or null. */
+export function asItems(v: Value | undefined): Value[] | null {
+  return v && (v.kind === 'tuple' || v.kind === 'list') ? v.items : null;
+}
+
+/** Python truthiness where it is known, else null. */
+export function truthy(v: Value): boolean | null {
+  switch (v.kind) {
+    case 'int':
+    case 'float':
+      return v.value !== 0;
+    case 'str':
+      return v.value.length > 0;
+    case 'bool':
+      return v.value;
+    case 'none':
+      return false;
+    case 'tuple':
+    case 'list':
+      return v.items.length > 0;
+    case 'dict':
+      return v.entries.length > 0;
+    case 'unknown':
+    case 'method':
+      return null;
+    default:
+      return true;
+  }
+}
+
+/** Python equality where it is known, else null. */
+export function equal(a: Value, b: Value): boolean | null {
+  const na = asNumber(a);
+  const nb = asNumber(b);
+  if (na !== null && nb !== null) return na === nb;
+  if (a.kind === 'str' && b.kind === 'str') return a.value === b.value;
+  if (a.kind === 'none' || b.kind === 'none') {
+    if (a.kind === 'unknown' || b.kind === 'unknown') return null;
+    return a.kind === b.kind;
+  }
+  if ((a.kind === 'tuple' || a.kind === 'list') && a.kind === b.kind) {
+    if (a.items.length !== b.items.length) return false;
+    let all: boolean | null = true;
+    for (let i = 0; i < a.items.length; i++) {
+      const e = equal(a.items[i]!, b.items[i]!);
+      if (e === false) return false;
+      if (e === null) all = null;
+    }
+    return all;
+  }
+  if (a.kind === 'unknown' || b.kind === 'unknown') return null;
+  if (a.kind === 'str' || b.kind === 'str') return false;
+  return null;
+}
+
+/** Python's repr for the values a message may show (`0.5`, `'relu'`, `(None, 1, 64)`). */
+export function repr(v: Value): string {
+  switch (v.kind) {
+    case 'int':
+      return String(v.value);
+    case 'float':
+      return Number.isInteger(v.value) ? v.value.toFixed(1) : String(v.value);
+    case 'str':
+      return `'${v.value}'`;
+    case 'bool':
+      return v.value ? 'True' : 'False';
+    case 'none':
+      return 'None';
+    case 'tuple':
+      return v.items.length === 1 ? `(${repr(v.items[0]!)},)` : `(${v.items.map(repr).join(', ')})`;
+    case 'list':
+      return `[${v.items.map(repr).join(', ')}]`;
+    case 'dict':
+      return `{${v.entries.map(([k, x]) => `${repr(k)}: ${repr(x)}`).join(', ')}}`;
+    case 'ref':
+      return v.path;
+    default:
+      return '?';
+  }
+}

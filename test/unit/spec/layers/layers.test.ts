@@ -1,0 +1,238 @@
+/** Every layer's output shape and parameter count, checked against Keras's formulas. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { rows, summary } from '../../helpers';
+
+/** A Sequential model: an Input of the given shape, then one layer. */
+function one(shape: string, layer: string): [string, string, number | null] {
+  const r = rows(
+    `import keras\nfrom keras import layers\nm = keras.Sequential([keras.Input(shape=${shape}), layers.${layer}])`,
+  );
+  assert.equal(r.length, 1);
+  return r[0]!;
+}
+
+describe('recurrent layers', () => {
+  for (const [inDim, u] of [
+    [3, 64],
+    [128, 32],
+    [1, 1],
+  ] as const) {
+    test(`SimpleRNN(${u}) on ${inDim} features: u(in+u+1)`, () => {
+      assert.deepEqual(one(`(10, ${inDim})`, `SimpleRNN(${u})`), [
+        'simple_rnn',
+        `(None, ${u})`,
+        u * (inDim + u + 1),
+      ]);
+    });
+    test(`LSTM(${u}) on ${inDim} features: 4u(in+u+1)`, () => {
+      assert.deepEqual(one(`(10, ${inDim})`, `LSTM(${u})`), [
+        'lstm',
+        `(None, ${u})`,
+        4 * u * (inDim + u + 1),
+      ]);
+    });
+    test(`GRU(${u}) on ${inDim} features: 3u(in+u+2) with reset_after=True`, () => {
+      assert.deepEqual(one(`(10, ${inDim})`, `GRU(${u})`), [
+        'gru',
+        `(None, ${u})`,
+        3 * u * (inDim + u + 2),
+      ]);
+    });
+    test(`GRU(${u}, reset_after=False) on ${inDim} features: 3u(in+u+1)`, () => {
+      assert.deepEqual(
+        one(`(10, ${inDim})`, `GRU(${u}, reset_after=False)`)[2],
+        3 * u * (inDim + u + 1),
+      );
+    });
+  }
+
+  test('use_bias=False removes the bias terms', () => {
+    assert.equal(one('(10, 8)', 'SimpleRNN(4, use_bias=False)')[2], 4 * (8 + 4));
+    assert.equal(one('(10, 8)', 'LSTM(4, use_bias=False)')[2], 4 * 4 * (8 + 4));
+    assert.equal(one('(10, 8)', 'GRU(4, use_bias=False)')[2], 3 * 4 * (8 + 4));
+  });
+
+  test('return_sequences keeps the time axis', () => {
+    assert.equal(one('(50, 8)', 'LSTM(16, return_sequences=True)')[1], '(None, 50, 16)');
+    assert.equal(one('(None, 8)', 'GRU(16, return_sequences=True)')[1], '(None, None, 16)');
+  });
+
+  test('return_state adds h (and c for LSTM)', () => {
+    assert.equal(
+      one('(50, 8)', 'LSTM(16, return_state=True)')[1],
+      '[(None, 16), (None, 16), (None, 16)]',
+    );
+    assert.equal(
+      one('(50, 8)', 'GRU(16, return_state=True, return_sequences=True)')[1],
+      '[(None, 50, 16), (None, 16)]',
+    );
+    assert.equal(one('(50, 8)', 'SimpleRNN(16, return_state=True)')[1], '[(None, 16), (None, 16)]');
+  });
+
+  test('a recurrent layer on rank-2 input is a shape issue, and shapes after it are unknown', () => {
+    const s = summary(
+      'from keras import Sequential, Input\nfrom keras.layers import LSTM, Dense\nm = Sequential([Input((10, 4)), LSTM(8), LSTM(8), Dense(1)])',
+    );
+    assert.deepEqual(
+      s.rows.map((r) => r.outputShape),
+      ['(None, 8)', '?', '?'],
+    );
+  });
+});
+
+describe('wrappers', () => {
+  test('Bidirectional concat doubles units and params', () => {
+    assert.deepEqual(one('(20, 5)', 'Bidirectional(layers.LSTM(8))'), [
+      'bidirectional',
+      '(None, 16)',
+      2 * 4 * 8 * (5 + 8 + 1),
+    ]);
+  });
+  for (const mode of ['sum', 'mul', 'ave']) {
+    test(`Bidirectional merge_mode=${mode} keeps units`, () => {
+      assert.deepEqual(
+        one(
+          '(20, 5)',
+          `Bidirectional(layers.GRU(8, return_sequences=True), merge_mode='${mode}')`,
+        ).slice(1),
+        ['(None, 20, 8)', 2 * 3 * 8 * (5 + 8 + 2)],
+      );
+    });
+  }
+  test('Bidirectional merge_mode=None returns two tensors', () => {
+    assert.equal(
+      one('(20, 5)', 'Bidirectional(layers.LSTM(8), merge_mode=None)')[1],
+      '[(None, 8), (None, 8)]',
+    );
+  });
+  test("Bidirectional with return_state returns output then both directions' states", () => {
+    assert.equal(
+      one('(20, 5)', 'Bidirectional(layers.LSTM(8, return_state=True))')[1],
+      '[(None, 16), (None, 8), (None, 8), (None, 8), (None, 8)]',
+    );
+  });
+  test('Bidirectional with a backward_layer counts both', () => {
+    const r = rows(
+      'import keras\nfrom keras import layers\nm = keras.Sequential([keras.Input((20, 5)), layers.Bidirectional(layers.LSTM(8), backward_layer=layers.LSTM(4, go_backwards=True))])',
+    );
+    assert.deepEqual(r[0], [
+      'bidirectional',
+      '(None, 16)',
+      4 * 8 * (5 + 8 + 1) + 4 * 4 * (5 + 4 + 1),
+    ]);
+  });
+  test('TimeDistributed(Dense) applies per timestep', () => {
+    assert.deepEqual(one('(30, 16)', 'TimeDistributed(layers.Dense(4))'), [
+      'time_distributed',
+      '(None, 30, 4)',
+      16 * 4 + 4,
+    ]);
+  });
+});
+
+describe('core, embedding, convolution, pooling', () => {
+  test('Dense: u*in+u, on the last axis', () => {
+    assert.deepEqual(one('(7,)', 'Dense(3)'), ['dense', '(None, 3)', 7 * 3 + 3]);
+    assert.deepEqual(one('(5, 7)', 'Dense(3, use_bias=False)'), ['dense', '(None, 5, 3)', 21]);
+  });
+  test('Embedding: input_dim*output_dim', () => {
+    assert.deepEqual(one('(100,)', 'Embedding(5000, 64)'), [
+      'embedding',
+      '(None, 100, 64)',
+      320000,
+    ]);
+  });
+  test('Conv1D valid, same, causal, strides, dilation, groups', () => {
+    assert.deepEqual(one('(50, 8)', 'Conv1D(16, 3)'), [
+      'conv1d',
+      '(None, 48, 16)',
+      16 * 3 * 8 + 16,
+    ]);
+    assert.equal(one('(50, 8)', "Conv1D(16, 3, padding='same')")[1], '(None, 50, 16)');
+    assert.equal(
+      one('(50, 8)', "Conv1D(16, 3, padding='causal', dilation_rate=2)")[1],
+      '(None, 50, 16)',
+    );
+    assert.equal(one('(50, 8)', 'Conv1D(16, 5, strides=2)')[1], '(None, 23, 16)');
+    assert.equal(one('(50, 8)', 'Conv1D(16, 3, dilation_rate=4)')[1], '(None, 42, 16)');
+    assert.equal(one('(50, 8)', 'Conv1D(16, 3, groups=2)')[2], 16 * 3 * 4 + 16);
+    assert.equal(one('(50, 8)', 'Conv1D(16, kernel_size=(3,), use_bias=False)')[2], 16 * 3 * 8);
+  });
+  test('pooling: MaxPooling1D, AveragePooling1D, global pooling', () => {
+    assert.deepEqual(one('(50, 8)', 'MaxPooling1D()'), ['max_pooling1d', '(None, 25, 8)', 0]);
+    assert.equal(one('(51, 8)', 'MaxPooling1D(pool_size=3, strides=2)')[1], '(None, 25, 8)');
+    assert.equal(one('(51, 8)', "AveragePooling1D(2, padding='same')")[1], '(None, 26, 8)');
+    assert.deepEqual(one('(50, 8)', 'GlobalAveragePooling1D()'), [
+      'global_average_pooling1d',
+      '(None, 8)',
+      0,
+    ]);
+    assert.equal(one('(50, 8)', 'GlobalMaxPooling1D(keepdims=True)')[1], '(None, 1, 8)');
+  });
+  test('Flatten, RepeatVector, Reshape, Permute', () => {
+    assert.equal(one('(5, 4)', 'Flatten()')[1], '(None, 20)');
+    assert.equal(one('(4,)', 'RepeatVector(6)')[1], '(None, 6, 4)');
+    assert.equal(one('(12,)', 'Reshape((3, 4))')[1], '(None, 3, 4)');
+    assert.equal(one('(12,)', 'Reshape((-1, 2))')[1], '(None, 6, 2)');
+    assert.equal(one('(3, 4)', 'Permute((2, 1))')[1], '(None, 4, 3)');
+  });
+  test('shape-preserving layers have no params', () => {
+    for (const l of [
+      'Dropout(0.2)',
+      'SpatialDropout1D(0.2)',
+      'GaussianNoise(0.1)',
+      "Activation('relu')",
+      'Masking(0.0)',
+    ]) {
+      assert.deepEqual(one('(9, 4)', l).slice(1), ['(None, 9, 4)', 0], l);
+    }
+  });
+  test('normalization: BatchNormalization 4C (2C non-trainable), LayerNormalization 2C', () => {
+    const s = summary(
+      'import keras\nm = keras.Sequential([keras.Input((9, 6)), keras.layers.BatchNormalization()])',
+    );
+    assert.deepEqual([s.totalParams, s.trainableParams, s.nonTrainableParams], [24, 12, 12]);
+    assert.equal(one('(9, 6)', 'LayerNormalization()')[2], 12);
+    assert.equal(one('(9, 6)', 'BatchNormalization(center=False)')[2], 18);
+  });
+  test("trainable=False makes a layer's weights non-trainable", () => {
+    const s = summary(
+      'import keras\nm = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, trainable=False)])',
+    );
+    assert.deepEqual([s.totalParams, s.trainableParams, s.nonTrainableParams], [10, 0, 10]);
+  });
+});
+
+describe('merging layers', () => {
+  const two = (layer: string, a: string, b: string) =>
+    rows(
+      `import keras\nfrom keras import layers\na = keras.Input(${a})\nb = keras.Input(${b})\no = layers.${layer}([a, b])\nm = keras.Model([a, b], o)`,
+    ).at(-1)!;
+  test('Concatenate sums the axis', () => {
+    assert.deepEqual(two('Concatenate()', '(5, 3)', '(5, 4)'), ['concatenate', '(None, 5, 7)', 0]);
+    assert.equal(two('Concatenate(axis=1)', '(5, 3)', '(2, 3)')[1], '(None, 7, 3)');
+  });
+  for (const l of ['Add', 'Multiply', 'Average']) {
+    test(`${l} keeps the shape`, () => {
+      assert.equal(two(`${l}()`, '(5, 3)', '(5, 3)')[1], '(None, 5, 3)');
+    });
+  }
+  test('Add of different shapes is an issue (unknown output)', () => {
+    assert.equal(two('Add()', '(5, 3)', '(5, 4)')[1], '?');
+  });
+});
+
+test('Keras\'s "Bidirectional LSTM on IMDB" example totals 2,757,761', () => {
+  const s = summary(`import keras
+from keras import layers
+max_features = 20000
+inputs = keras.Input(shape=(None,), dtype="int32")
+x = layers.Embedding(max_features, 128)(inputs)
+x = layers.Bidirectional(layers.LSTM(64, return_sequences=True))(x)
+x = layers.Bidirectional(layers.LSTM(64))(x)
+outputs = layers.Dense(1, activation="sigmoid")(x)
+model = keras.Model(inputs, outputs)`);
+  assert.equal(s.totalParams, 2_757_761);
+  assert.equal(s.trainableParams, 2_757_761);
+});

@@ -1,0 +1,457 @@
+/** The static evaluator: every Keras spelling and construction the analyzer must recognise. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { asInt, repr } from '../../../../spec/python/values';
+import { layerOf, onlyModel, rows, run, summary } from '../../helpers';
+
+const LSTM_3_TO_8 = 4 * 8 * (3 + 8 + 1);
+
+describe('import spellings', () => {
+  const spellings: Record<string, string> = {
+    'import keras': 'keras.Sequential([keras.Input((10, 3)), keras.layers.LSTM(8)])',
+    'import tensorflow as tf':
+      'tf.keras.Sequential([tf.keras.Input((10, 3)), tf.keras.layers.LSTM(8)])',
+    'import tensorflow':
+      'tensorflow.keras.models.Sequential([tensorflow.keras.layers.LSTM(8, input_shape=(10, 3))])',
+    'import tf_keras': 'tf_keras.Sequential([tf_keras.layers.LSTM(8, input_shape=(10, 3))])',
+    'from tensorflow import keras': 'keras.Sequential([keras.layers.LSTM(8, input_shape=(10, 3))])',
+    'from keras import layers, models': 'models.Sequential([layers.LSTM(8, input_shape=(10, 3))])',
+    'from tensorflow.keras import layers as L, Sequential as S':
+      'S([L.LSTM(8, input_shape=(10, 3))])',
+    'from keras.layers import LSTM as Recurrent\nfrom keras.models import Sequential':
+      'Sequential([Recurrent(8, input_shape=(10, 3))])',
+    'from tensorflow.keras.layers import *\nfrom tensorflow.keras.models import *':
+      'Sequential([LSTM(8, input_shape=(10, 3))])',
+    'import keras.layers as kl\nimport keras.models as km':
+      'km.Sequential([kl.LSTM(8, input_shape=(10, 3))])',
+  };
+  for (const [imports, build] of Object.entries(spellings)) {
+    test(imports.replace(/\n/g, '; '), () => {
+      assert.deepEqual(rows(`${imports}\nmodel = ${build}`), [['lstm', '(None, 8)', LSTM_3_TO_8]]);
+    });
+  }
+  test('names that are not Keras are not mistaken for it', () => {
+    const a = run(
+      'from mylib import LSTM, Sequential\nm = Sequential([LSTM(8, input_shape=(10, 3))])',
+    );
+    assert.equal(a.models.length, 0);
+    assert.equal(a.layers.length, 0);
+  });
+  test('import roots are recorded for target inference', () => {
+    assert.deepEqual(run('import tf_keras\nimport numpy as np').importRoots.sort(), [
+      'numpy',
+      'tf_keras',
+    ]);
+  });
+});
+
+describe('model constructions', () => {
+  test('Sequential() + model.add(...), including add(keras.Input(...))', () => {
+    const r = rows(`import keras
+model = keras.Sequential()
+model.add(keras.Input(shape=(20, 4)))
+model.add(keras.layers.GRU(6, return_sequences=True))
+model.add(keras.layers.Dropout(0.2))
+model.add(keras.layers.Dense(1))`);
+    assert.deepEqual(r, [
+      ['gru', '(None, 20, 6)', 3 * 6 * (4 + 6 + 2)],
+      ['dropout', '(None, 20, 6)', 0],
+      ['dense', '(None, 20, 1)', 7],
+    ]);
+  });
+
+  test('Sequential(layers=[...], name=...) and InputLayer', () => {
+    const s = summary(`from keras import layers, Sequential
+m = Sequential(layers=[layers.InputLayer(input_shape=(5, 2)), layers.SimpleRNN(3)], name="tiny")`);
+    assert.equal(s.name, 'tiny');
+    assert.deepEqual(
+      s.rows.map((r) => [r.name, r.outputShape, r.params]),
+      [['simple_rnn', '(None, 3)', 3 * (2 + 3 + 1)]],
+    );
+  });
+
+  test('functional API with layer objects assigned then called, and Model(inputs=..., outputs=...)', () => {
+    const s = summary(`from tensorflow import keras
+from tensorflow.keras import layers
+inp = keras.Input(shape=(30, 2), name="series")
+lstm = layers.LSTM(16, return_sequences=True)
+x = lstm(inp)
+x = layers.LSTM(8)(x)
+out = layers.Dense(1)(x)
+model = keras.Model(inputs=inp, outputs=out)`);
+    assert.deepEqual(
+      s.rows.map((r) => [r.name, r.type, r.outputShape]),
+      [
+        ['series', 'InputLayer', '(None, 30, 2)'],
+        ['lstm', 'LSTM', '(None, 30, 16)'],
+        ['lstm_1', 'LSTM', '(None, 8)'],
+        ['dense', 'Dense', '(None, 1)'],
+      ],
+    );
+    assert.equal(s.name, 'functional');
+  });
+
+  test('several inputs and outputs', () => {
+    const s = summary(`import keras
+from keras import layers
+a = keras.Input((10, 3))
+b = keras.Input((10, 5))
+x = layers.Concatenate()([layers.LSTM(4, return_sequences=True)(a), b])
+y1 = layers.Dense(1, name="price")(layers.GRU(2)(x))
+y2 = layers.Dense(3, activation="softmax", name="regime")(layers.GlobalAveragePooling1D()(x))
+model = keras.Model([a, b], [y1, y2])`);
+    assert.deepEqual(
+      s.rows.map((r) => r.name),
+      [
+        'input_layer',
+        'input_layer_1',
+        'lstm',
+        'concatenate',
+        'gru',
+        'price',
+        'global_average_pooling1d',
+        'regime',
+      ],
+    );
+    assert.equal(s.rows.find((r) => r.name === 'concatenate')!.outputShape, '(None, 10, 9)');
+    assert.equal(s.totalParams, 4 * 4 * (3 + 4 + 1) + 3 * 2 * (9 + 2 + 2) + 3 + 9 * 3 + 3);
+  });
+
+  test('return_state unpacking and initial_state (seq2seq)', () => {
+    const m = onlyModel(`import keras
+from keras import layers
+enc_in = keras.Input(shape=(None, 40))
+enc_out, h, c = layers.LSTM(64, return_state=True)(enc_in)
+dec_in = keras.Input(shape=(None, 50))
+dec_lstm = layers.LSTM(64, return_sequences=True, return_state=True)
+dec_out, _, _ = dec_lstm(dec_in, initial_state=[h, c])
+probs = layers.Dense(50, activation="softmax")(dec_out)
+model = keras.Model([enc_in, dec_in], probs)`);
+    const decoder = m.calls.find((c) => c.layer.name === 'lstm_1')!;
+    assert.equal(decoder.initialState.length, 2);
+    assert.deepEqual(decoder.initialState[0]!.shape, [null, 64]);
+    assert.deepEqual(decoder.outputs[0]!.shape, [null, null, 64]);
+  });
+
+  test('compile: keyword and positional forms, optimizer objects', () => {
+    const m1 = onlyModel(`import keras
+m = keras.Sequential([keras.layers.Dense(1, input_dim=3)])
+m.compile(keras.optimizers.Adam(learning_rate=3e-4), "mse", ["mae"])`);
+    assert.equal(m1.compile?.optimizerInfo?.name, 'Adam');
+    assert.equal(repr(m1.compile!.optimizerInfo!.learningRate), '0.0003');
+    assert.equal(repr(m1.compile!.loss), "'mse'");
+    assert.equal(repr(m1.compile!.metrics), "['mae']");
+    const m2 = onlyModel(`from tensorflow.keras.optimizers import RMSprop
+from tensorflow.keras.models import Sequential
+from tensorflow.keras.layers import Dense
+m = Sequential([Dense(1, input_dim=3)])
+m.compile(loss="binary_crossentropy", optimizer=RMSprop(0.01), metrics=["accuracy"])`);
+    assert.equal(m2.compile?.optimizerInfo?.name, 'RMSprop');
+    assert.equal(repr(m2.compile!.optimizerInfo!.learningRate), '0.01');
+    const m3 = onlyModel(`import keras
+m = keras.Sequential([keras.layers.Dense(1, input_dim=3)])
+m.compile(optimizer="adam", loss="mse")`);
+    assert.equal(repr(m3.compile!.optimizer), "'adam'");
+    assert.equal(m3.compile!.optimizerInfo, null);
+  });
+});
+
+describe('input shapes', () => {
+  test('input_shape, batch_input_shape, input_dim, Embedding input_length', () => {
+    const pre = 'from keras.models import Sequential\nfrom keras.layers import *\n';
+    assert.equal(rows(`${pre}m = Sequential([LSTM(4, input_shape=(7, 2))])`)[0]![1], '(None, 4)');
+    assert.equal(
+      rows(
+        `${pre}m = Sequential([LSTM(4, batch_input_shape=(32, 7, 2), return_sequences=True)])`,
+      )[0]![1],
+      '(32, 7, 4)',
+    );
+    assert.deepEqual(rows(`${pre}m = Sequential([Dense(4, input_dim=9)])`)[0], [
+      'dense',
+      '(None, 4)',
+      40,
+    ]);
+    assert.deepEqual(
+      rows(`${pre}m = Sequential([Embedding(1000, 16, input_length=25), LSTM(8)])`),
+      [
+        ['embedding', '(None, 25, 16)', 16000],
+        ['lstm', '(None, 8)', 4 * 8 * (16 + 8 + 1)],
+      ],
+    );
+  });
+
+  test('partly known shapes: input_shape=(X_train.shape[1], 1) keeps rank and features', () => {
+    const r = rows(`import numpy as np
+from keras.models import Sequential
+from keras.layers import LSTM, Dense
+X_train = np.load("x.npy")
+model = Sequential()
+model.add(LSTM(50, return_sequences=True, input_shape=(X_train.shape[1], 1)))
+model.add(LSTM(50))
+model.add(Dense(1))`);
+    assert.deepEqual(r, [
+      ['lstm', '(None, None, 50)', 4 * 50 * (1 + 50 + 1)],
+      ['lstm_1', '(None, 50)', 4 * 50 * (50 + 50 + 1)],
+      ['dense', '(None, 1)', 51],
+    ]);
+  });
+
+  test('no input shape at all: shapes and params that depend on it are unknown, no guesses', () => {
+    const s = summary(
+      'import keras\nm = keras.Sequential([keras.layers.LSTM(8), keras.layers.Dense(1)])',
+    );
+    assert.deepEqual(
+      s.rows.map((r) => [r.outputShape, r.params]),
+      [
+        ['?', null],
+        ['?', null],
+      ],
+    );
+    assert.equal(s.totalParams, null);
+  });
+
+  test('model.build(input_shape) sets the shape of a Sequential model', () => {
+    const r = rows(
+      'import keras\nm = keras.Sequential([keras.layers.GRU(8)])\nm.build((None, 12, 3))',
+    );
+    assert.deepEqual(r, [['gru', '(None, 8)', 3 * 8 * (3 + 8 + 2)]]);
+  });
+
+  test('an unknown layer makes shapes downstream unknown', () => {
+    const r = rows(`import keras
+from keras import layers
+m = keras.Sequential([keras.Input((10, 4)), layers.LSTM(8, return_sequences=True), layers.MultiHeadAttention(2, 4), layers.Dense(1)])`);
+    assert.deepEqual(
+      r.map((x) => x[1]),
+      ['(None, 10, 8)', '?', '?'],
+    );
+  });
+});
+
+describe('evaluator', () => {
+  test('arithmetic, tuple unpacking, len of literals and of names bound to them', () => {
+    const r = rows(`import keras
+DIGITS = 3
+T, F = 48, 3
+chars = "0123456789+ "
+vocab = ["a", "b", "c"]
+model = keras.Sequential([
+    keras.Input(shape=(DIGITS + 1 + DIGITS, len(chars))),
+    keras.layers.LSTM(T // 2 * F),
+    keras.layers.Dense(len(vocab) ** 2 - 1),
+])`);
+    assert.deepEqual(r, [
+      ['lstm', '(None, 72)', 4 * 72 * (12 + 72 + 1)],
+      ['dense', '(None, 8)', 72 * 8 + 8],
+    ]);
+  });
+
+  test('for loops over range() unroll with known bounds', () => {
+    const r = rows(`import keras
+n_layers = 3
+model = keras.Sequential()
+model.add(keras.Input((20, 2)))
+for i in range(n_layers):
+    model.add(keras.layers.LSTM(16 // (i + 1), return_sequences=(i < n_layers - 1)))
+model.add(keras.layers.Dense(1))`);
+    assert.deepEqual(
+      r.map((x) => [x[0], x[1]]),
+      [
+        ['lstm', '(None, 20, 16)'],
+        ['lstm_1', '(None, 20, 8)'],
+        ['lstm_2', '(None, 5)'],
+        ['dense', '(None, 1)'],
+      ],
+    );
+  });
+
+  test('range(a, b, step) and loops over literal lists', () => {
+    const r = rows(`import keras
+model = keras.Sequential([keras.Input((20, 2))])
+for units in [32, 16]:
+    model.add(keras.layers.GRU(units, return_sequences=True))
+for k in range(10, 4, -3):
+    model.add(keras.layers.Dense(k))`);
+    assert.deepEqual(
+      r.map((x) => x[1]),
+      ['(None, 20, 32)', '(None, 20, 16)', '(None, 20, 10)', '(None, 20, 7)'],
+    );
+  });
+
+  test('loops longer than the unroll limit are opaque: shapes after them are unknown', () => {
+    const m = onlyModel(`import keras
+model = keras.Sequential([keras.Input((20, 2)), keras.layers.Dense(4)])
+for i in range(5000):
+    model.add(keras.layers.Dense(4))
+model.add(keras.layers.Dense(1))`);
+    assert.equal(m.opaque, true);
+    assert.equal(m.calls.at(-1)!.outputs[0]!.shape, null);
+  });
+
+  test('function bodies are their own scope, parameters bound to defaults', () => {
+    const s = summary(`import keras
+from keras import layers
+
+def build_model(units=64, timesteps=30, features=4, dropout=0.2, n_out=1):
+    inputs = keras.Input(shape=(timesteps, features))
+    x = layers.LSTM(units, dropout=dropout)(inputs)
+    outputs = layers.Dense(n_out)(x)
+    return keras.Model(inputs, outputs)
+`);
+    assert.deepEqual(
+      s.rows.map((r) => r.outputShape),
+      ['(None, 30, 4)', '(None, 64)', '(None, 1)'],
+    );
+    assert.equal(s.totalParams, 4 * 64 * (4 + 64 + 1) + 65);
+  });
+
+  test("a function called with arguments is analysed with them; its model gets the caller's compile", () => {
+    const m = onlyModel(`import keras
+def build(units=8, features=None):
+    model = keras.Sequential([keras.Input((10, features)), keras.layers.GRU(units)])
+    return model
+model = build(16, features=5)
+model.compile(optimizer="adam", loss="mse")`);
+    assert.equal(m.layers[0]!.calls[0]!.outputs[0]!.shape![1], 16);
+    assert.equal(
+      summary(`import keras
+def build(units=8, features=None):
+    return keras.Sequential([keras.Input((10, features)), keras.layers.GRU(units)])
+m = build(16, features=5)`).totalParams,
+      3 * 16 * (5 + 16 + 2),
+    );
+    assert.equal(repr(m.compile!.loss), "'mse'");
+  });
+
+  test('parameters without defaults are unknown', () => {
+    const s = summary(`import keras
+def build(n_features, units=8):
+    return keras.Sequential([keras.Input((10, n_features)), keras.layers.GRU(units)])`);
+    assert.equal(s.rows[0]!.outputShape, '(None, 8)');
+    assert.equal(s.totalParams, null);
+  });
+
+  test('if with a known condition takes one branch; unknown conditions make the model opaque', () => {
+    const known = rows(`import keras
+USE_GRU = True
+m = keras.Sequential([keras.Input((5, 2))])
+if USE_GRU:
+    m.add(keras.layers.GRU(3))
+else:
+    m.add(keras.layers.LSTM(3))`);
+    assert.deepEqual(
+      known.map((r) => r[0]),
+      ['gru'],
+    );
+    const unknown = onlyModel(`import keras, sys
+m = keras.Sequential([keras.Input((5, 2)), keras.layers.Dense(2)])
+if len(sys.argv) > 1:
+    m.add(keras.layers.Dense(3))
+m.add(keras.layers.Dense(1))`);
+    assert.equal(unknown.opaque, true);
+    assert.equal(unknown.calls.at(-1)!.outputs[0]!.shape, null);
+  });
+
+  test('if __name__ == "__main__" runs', () => {
+    assert.equal(
+      run(
+        'import keras\nif __name__ == "__main__":\n    m = keras.Sequential([keras.layers.Dense(1, input_dim=2)])',
+      ).models.length,
+      1,
+    );
+  });
+
+  test('everything else is unknown and skipped without an error', () => {
+    const a = run(`import numpy as np
+import pandas as pd
+import keras
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.rnn = keras.layers.LSTM(4)
+df = pd.read_csv("data.csv")
+X = np.stack([df[c].values for c in df.columns])
+sizes = {k: v for k, v in zip("ab", [1, 2])}
+f = lambda x: x * 2
+with open("x") as fh:
+    text = fh.read()
+while True:
+    break
+try:
+    import tensorflow as tf
+except ImportError:
+    tf = None
+m = keras.Sequential([keras.Input((X.shape[1], 3)), keras.layers.LSTM(4)])`);
+    assert.equal(a.notes.length, 0);
+    assert.equal(a.models.length, 1);
+    assert.equal(a.models[0]!.calls[0]!.outputs[0]!.shape!.length, 2);
+  });
+
+  test('a syntax error does not stop the analysis of the rest of the file', () => {
+    const a = run(`import keras
+x = (1, 2
+def broken(:
+    pass
+model = keras.Sequential([keras.Input((5, 2)), keras.layers.LSTM(3)])
+`);
+    assert.ok(a.notes.length >= 1);
+    assert.match(a.notes[0]!.message, /syntax error/);
+    assert.equal(a.models.length, 1);
+    assert.equal(
+      summary('import keras\nmodel = keras.Sequential([keras.Input((5, 2)), keras.layers.LSTM(3)])')
+        .totalParams,
+      4 * 3 * (2 + 3 + 1),
+    );
+  });
+
+  test('integer arithmetic is bounded: huge values become unknown', () => {
+    const a = run(
+      'import keras\nn = 10 ** 10 ** 10\nm = keras.Sequential([keras.Input((5, 2)), keras.layers.Dense(n)])',
+    );
+    assert.deepEqual(a.models[0]!.calls[0]!.outputs[0]!.shape, [null, 5, null]);
+  });
+
+  test('layer configs keep Keras defaults and the spans of every argument', () => {
+    const src = 'import keras\nl = keras.layers.LSTM(32, dropout=0.25)';
+    const layer = layerOf(run(src), 'LSTM');
+    assert.equal(asInt(layer.config['units']), 32);
+    assert.equal(repr(layer.config['recurrent_dropout']!), '0.0');
+    assert.equal(repr(layer.config['recurrent_activation']!), "'sigmoid'");
+    const dropout = layer.site.args.find((a) => a.param === 'dropout')!;
+    assert.equal(src.slice(dropout.span.from, dropout.span.to), 'dropout=0.25');
+    assert.equal(src.slice(dropout.valueSpan.from, dropout.valueSpan.to), '0.25');
+    const units = layer.site.args[0]!;
+    assert.equal(units.param, 'units');
+    assert.equal(src.slice(layer.site.callee.from, layer.site.callee.to), 'keras.layers.LSTM');
+  });
+
+  test('positional arguments follow Keras signatures', () => {
+    const a = run(
+      'from keras.layers import Dropout, Embedding\nd = Dropout(0.3, (None, 1, 8), 42)\ne = Embedding(100, 8)',
+    );
+    const d = layerOf(a, 'Dropout');
+    assert.equal(repr(d.config['rate']!), '0.3');
+    assert.equal(repr(d.config['noise_shape']!), '(None, 1, 8)');
+    assert.equal(repr(d.config['seed']!), '42');
+    const e = layerOf(a, 'Embedding');
+    assert.equal(asInt(e.config['input_dim']), 100);
+    assert.equal(asInt(e.config['output_dim']), 8);
+  });
+
+  test('Keras naming: per-class counters, wrapped layers named first, name= consumes none', () => {
+    const r = rows(`import keras
+from keras import layers
+m = keras.Sequential([
+    keras.Input((10, 2)),
+    layers.Bidirectional(layers.LSTM(4, return_sequences=True)),
+    layers.LSTM(4, return_sequences=True, name="custom"),
+    layers.LSTM(4, return_sequences=True),
+    layers.TimeDistributed(layers.Dense(1)),
+    layers.SpatialDropout1D(0.1),
+])`);
+    assert.deepEqual(
+      r.map((x) => x[0]),
+      ['bidirectional', 'custom', 'lstm_1', 'time_distributed', 'spatial_dropout1d'],
+    );
+  });
+});

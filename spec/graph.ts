@@ -42,6 +42,8 @@ export interface LayerNode {
   type: string;
   /** Keras's name for it (`lstm`, `lstm_1`, or the `name=` given). */
   name: string;
+  /** The qualified name the constructor was reached by (`keras.layers.LSTM`). */
+  path: string;
   site: CallSite;
   /** Normalised config: snake_case keys, Keras defaults filled in, unknowns as `unknown`. */
   config: Record<string, Value>;
@@ -102,6 +104,8 @@ export interface CompileConfig {
 
 export interface ModelNode {
   id: number;
+  /** The qualified name of the constructor (`keras.Sequential`, `tensorflow.keras.Model`). */
+  path: string;
   kind: 'sequential' | 'functional';
   name: string;
   site: CallSite;
@@ -112,6 +116,13 @@ export interface ModelNode {
   inputs: Tensor[];
   outputs: Tensor[];
   compile: CompileConfig | null;
+  /**
+   * Where the input shape came from: an Input/InputLayer, a layer's `input_shape`-style hint,
+   * `model.build(...)`, or nowhere (Keras leaves such a model unbuilt until it sees data).
+   */
+  inputSource: 'Input' | 'hint' | 'build' | null;
+  /** The layer that declared the input (InputLayer, or the first layer with a hint). */
+  inputLayer: LayerNode | null;
   /** Something the evaluator could not follow was added: shapes after it are unknown. */
   opaque: boolean;
 }

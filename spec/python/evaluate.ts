@@ -80,6 +80,7 @@ interface PendingFunction {
   node: SyntaxNode;
   params: Array<{ name: string; def: Value | null }>;
   scope: Scope;
+  /** pending: never called yet (analysed with defaults at the end of its scope). */
   state: 'pending' | 'running' | 'done';
 }
 
@@ -248,7 +249,7 @@ class Evaluator {
 
   private firstExpr(node: SyntaxNode): SyntaxNode | null {
     for (let c = node.firstChild; c; c = c.nextSibling) {
-      if (!isPunct(c)) return c;
+      if (!isPunct(c) && c.name !== 'Comment') return c;
     }
     return null;
   }
@@ -325,7 +326,7 @@ class Evaluator {
     const groups: SyntaxNode[][] = [[]];
     for (let c = node.firstChild; c; c = c.nextSibling) {
       if (c.name === 'AssignOp') groups.push([]);
-      else if (c.name === 'TypeDef' || c.name === ',') continue;
+      else if (c.name === 'TypeDef' || c.name === ',' || c.name === 'Comment') continue;
       else groups[groups.length - 1]!.push(c);
     }
     const valueNodes = groups.pop() ?? [];
@@ -383,7 +384,8 @@ class Evaluator {
     // for TARGETS in ITER Body [else Body]
     const targets: SyntaxNode[] = [];
     let c = node.firstChild?.nextSibling ?? null;
-    for (; c && c.name !== 'in'; c = c.nextSibling) if (c.name !== ',') targets.push(c);
+    for (; c && c.name !== 'in'; c = c.nextSibling)
+      if (c.name !== ',' && c.name !== 'Comment') targets.push(c);
     const iterNode = c?.nextSibling ?? null;
     const bodies = node.getChildren('Body');
     const body = bodies[0];
@@ -417,7 +419,7 @@ class Evaluator {
     let cond: SyntaxNode | null = null;
     let sawElse = false;
     for (let c = node.firstChild; c; c = c.nextSibling) {
-      if (c.name === 'if' || c.name === 'elif') continue;
+      if (c.name === 'if' || c.name === 'elif' || c.name === 'Comment') continue;
       if (c.name === 'else') sawElse = true;
       else if (c.name === 'Body') {
         branches.push({ cond: sawElse ? null : cond, body: c });
@@ -444,7 +446,7 @@ class Evaluator {
       else if (afterAs && c.name === 'VariableName') {
         scope.vars.set(this.src(c), UNKNOWN);
         afterAs = false;
-      } else if (c.name !== 'with' && c.name !== ',') this.expr(c, scope);
+      } else if (c.name !== 'with' && c.name !== ',' && c.name !== 'Comment') this.expr(c, scope);
     }
   }
 
@@ -518,6 +520,7 @@ class Evaluator {
       let current: { name: string; def: Value | null } | null = null;
       let afterEq = false;
       for (let c = paramList.firstChild; c; c = c.nextSibling) {
+        if (c.name === 'Comment') continue;
         if (c.name === 'VariableName' && !afterEq) {
           current = { name: this.src(c), def: null };
           params.push(current);
@@ -538,11 +541,14 @@ class Evaluator {
     scope.vars.set(fn.name, { kind: 'func', fn });
   }
 
-  /** Analyses a function body in its own scope, once; returns what it returns. */
+  /**
+   * Analyses a function body in its own scope, as Python runs it at each call: parameters bound
+   * to the call's arguments, else to their defaults, else unknown. Recursion is unknown.
+   */
   private callFunction(fn: FunctionValue, bound: Map<string, Value> | null): Value {
     const p = this.pending.get(fn);
     if (!p) return fn.returns;
-    if (p.state !== 'pending') return p.state === 'done' ? fn.returns : UNKNOWN;
+    if (p.state === 'running') return UNKNOWN;
     p.state = 'running';
     const local = new Scope(p.scope);
     for (const param of p.params) {
@@ -550,16 +556,18 @@ class Evaluator {
       local.vars.set(param.name, given ?? param.def ?? UNKNOWN);
     }
     const body = p.node.getChild('Body');
+    let result: Value = NONE;
     try {
       if (body) this.block(body, local);
-      fn.returns = NONE;
     } catch (e) {
       if (!(e instanceof Returned)) throw e;
-      fn.returns = e.value;
+      result = e.value;
+    } finally {
+      p.state = 'done';
     }
     this.flushFunctions(local);
-    p.state = 'done';
-    return fn.returns;
+    fn.returns = result;
+    return result;
   }
 
   /** Analyses, with their defaults, the functions of a scope that were never called. */
@@ -622,12 +630,12 @@ class Evaluator {
       case 'UnaryExpression': {
         const op = node.firstChild;
         const operand = node.lastChild;
-        if (!op || !operand || op === operand) return UNKNOWN;
+        if (!op || !operand || op.from === operand.from) return UNKNOWN;
         return unary(this.src(op), this.expr(operand, scope));
       }
       case 'ConditionalExpression': {
         // A if C else B
-        const parts = exprChildren(node);
+        const parts = exprChildren(node).filter((c) => c.name !== 'if' && c.name !== 'else');
         if (parts.length !== 3) return UNKNOWN;
         const cond = truthy(this.expr(parts[1]!, scope));
         if (cond === null) {
@@ -671,9 +679,13 @@ class Evaluator {
   private binaryExpression(node: SyntaxNode, scope: Scope): Value {
     const left = node.firstChild;
     const right = node.lastChild;
-    if (!left || !right || left === right) return UNKNOWN;
+    if (!left || !right || left.from === right.from) return UNKNOWN;
     // The operator is everything between the operands (`not in`, `is not` are two tokens).
-    const op = this.text.slice(left.to, right.from).trim().replace(/\s+/g, ' ');
+    const tokens: string[] = [];
+    for (let c = left.nextSibling; c && c.from < right.from; c = c.nextSibling) {
+      if (c.name !== 'Comment') tokens.push(this.src(c));
+    }
+    const op = tokens.join(' ');
     const a = this.expr(left, scope);
     if (op === 'and' || op === 'or') {
       const t = truthy(a);
@@ -760,7 +772,7 @@ class Evaluator {
     let start = -1;
     for (let c = argList.firstChild; c; c = c.nextSibling) {
       const n = c.name;
-      if (n === '(' || n === ')' || n === ',') continue;
+      if (n === '(' || n === ')' || n === ',' || n === 'Comment') continue;
       if (n === '*' || n === '**') {
         star = n;
         start = c.from;
@@ -839,16 +851,23 @@ class Evaluator {
     if (!sym) return UNKNOWN;
     switch (sym.kind) {
       case 'layer':
-        return { kind: 'layer', layer: this.constructLayer(sym.type, site) };
+        return { kind: 'layer', layer: this.constructLayer(sym.type, site, path) };
       case 'input': {
-        const layer = this.constructLayer('InputLayer', site);
+        const layer = this.constructLayer('InputLayer', site, path);
         const call = this.record(layer, [], site.span);
         return tensorValue(call.outputs[0]!);
       }
       case 'sequential':
-        return this.constructSequential(site);
+        return this.constructSequential(site, path);
       case 'model':
-        return this.constructFunctional(site);
+        return this.constructFunctional(site, path);
+      case 'loss': {
+        // Keras's crossentropy losses take from_logits as their first parameter.
+        const logits =
+          site.args.find((a) => a.keyword === 'from_logits') ??
+          (site.args[0]?.keyword === null ? site.args[0] : undefined);
+        return { kind: 'loss', name: sym.name, fromLogits: logits ? logits.value : bool(false) };
+      }
       case 'optimizer': {
         const lrArg =
           site.args.find((a) => a.keyword === 'learning_rate' || a.keyword === 'lr') ??
@@ -974,7 +993,7 @@ class Evaluator {
     return n === 0 ? base : `${base}_${n}`;
   }
 
-  private constructLayer(type: string, site: CallSite): LayerNode {
+  private constructLayer(type: string, site: CallSite, path: string): LayerNode {
     const spec = LAYERS.get(type);
     const config: Record<string, Value> = {};
     if (spec) {
@@ -1000,6 +1019,7 @@ class Evaluator {
       id: this.ids++,
       type,
       name: nameValue ?? this.autoName(type),
+      path,
       site,
       config,
       inner: null,
@@ -1113,7 +1133,7 @@ class Evaluator {
     return [this.tensor(null, null)];
   }
 
-  private newModel(kind: ModelNode['kind'], site: CallSite): ModelNode {
+  private newModel(kind: ModelNode['kind'], site: CallSite, path: string): ModelNode {
     const given = site.args.find((a) => a.keyword === 'name');
     const base =
       kind === 'sequential'
@@ -1123,6 +1143,7 @@ class Evaluator {
           : 'functional';
     const model: ModelNode = {
       id: this.ids++,
+      path,
       kind,
       name: asString(given?.value) ?? this.autoName(base === 'model' ? 'Model' : base),
       site,
@@ -1131,14 +1152,16 @@ class Evaluator {
       inputs: [],
       outputs: [],
       compile: null,
+      inputSource: null,
+      inputLayer: null,
       opaque: false,
     };
     this.models.push(model);
     return model;
   }
 
-  private constructSequential(site: CallSite): Value {
-    const model = this.newModel('sequential', site);
+  private constructSequential(site: CallSite, path: string): Value {
+    const model = this.newModel('sequential', site, path);
     const state: SequentialState = { entries: [], buildShape: undefined };
     this.sequential.set(model, state);
     const list = site.args.find((a) => a.keyword === 'layers' || a.keyword === null);
@@ -1151,14 +1174,21 @@ class Evaluator {
   }
 
   private addToSequential(state: SequentialState, item: Value): void {
-    if (item.kind === 'layer') state.entries.push({ kind: 'layer', layer: item.layer });
-    else if (item.kind === 'tensor' && item.tensor.producer?.layer.type === 'InputLayer') {
+    if (item.kind === 'layer') {
+      // Keras 3 turns a first layer's input_shape into an InputLayer, which takes an auto name.
+      const declares = item.layer.inputHintArgs.some(
+        (a) => a.param !== 'input_length' && a.param !== 'batch_size',
+      );
+      if (state.entries.length === 0 && declares && this.options.naming !== 'tf-keras2')
+        this.autoName('InputLayer');
+      state.entries.push({ kind: 'layer', layer: item.layer });
+    } else if (item.kind === 'tensor' && item.tensor.producer?.layer.type === 'InputLayer') {
       state.entries.push({ kind: 'input', tensor: item.tensor });
     } else state.entries.push({ kind: 'opaque' });
   }
 
-  private constructFunctional(site: CallSite): Value {
-    const model = this.newModel('functional', site);
+  private constructFunctional(site: CallSite, path: string): Value {
+    const model = this.newModel('functional', site, path);
     const inputsArg =
       site.args.find((a) => a.keyword === 'inputs') ??
       site.args.find((a, i) => i === 0 && a.keyword === null);
@@ -1249,6 +1279,11 @@ class Evaluator {
       stack.push(...t.producer.inputs, ...t.producer.initialState);
     }
     model.calls = [...seen].sort((a, b) => a.id - b.id);
+    const declared = model.inputs.find((t) => t.producer?.layer.type === 'InputLayer');
+    if (declared) {
+      model.inputSource = 'Input';
+      model.inputLayer = declared.producer!.layer;
+    }
     const layers: LayerNode[] = [];
     for (const c of model.calls) if (!layers.includes(c.layer)) layers.push(c.layer);
     model.layers = layers;
@@ -1270,6 +1305,8 @@ class Evaluator {
           current = entry.tensor;
           model.inputs = [current];
           shape = current.shape;
+          model.inputSource = 'Input';
+          model.inputLayer = entry.tensor.producer?.layer ?? null;
         }
         continue;
       }
@@ -1280,10 +1317,16 @@ class Evaluator {
           current = this.tensor('shapes' in outcome ? (outcome.shapes[0] ?? null) : null, null);
           model.inputs = [current];
           shape = current.shape;
+          model.inputSource = 'Input';
+          model.inputLayer = layer;
         }
         continue;
       }
       if (!sawLayer && shape === undefined) {
+        if (layer.inputHintArgs.length > 0) {
+          model.inputSource = 'hint';
+          model.inputLayer = layer;
+        } else if (state.buildShape !== undefined) model.inputSource = 'build';
         shape = layer.inputHint ?? (state.buildShape === undefined ? null : state.buildShape);
         current = this.tensor(shape, null);
         model.inputs = [current];
@@ -1310,7 +1353,14 @@ function isPunct(n: SyntaxNode): boolean {
 function exprChildren(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   for (let c = node.firstChild; c; c = c.nextSibling) {
-    if (!/^[()[\]{},:]$/.test(c.name) && c.name !== '*' && c.name !== '**') out.push(c);
+    if (
+      !/^[()[\]{},:]$/.test(c.name) &&
+      c.name !== '*' &&
+      c.name !== '**' &&
+      c.name !== 'Comment'
+    ) {
+      out.push(c);
+    }
   }
   return out;
 }

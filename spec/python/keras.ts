@@ -6,7 +6,8 @@ export type KerasSymbol =
   | { kind: 'input' }
   | { kind: 'sequential' }
   | { kind: 'model' }
-  | { kind: 'optimizer'; name: string };
+  | { kind: 'optimizer'; name: string }
+  | { kind: 'loss'; name: string };
 
 /** Package prefixes under which the Keras API is published. */
 const PREFIXES = [

@@ -41,6 +41,8 @@ export type Value =
   | { kind: 'method'; self: Value; name: string }
   | { kind: 'func'; fn: FunctionValue }
   | { kind: 'optimizer'; optimizer: OptimizerValue }
+  /** A loss object such as `keras.losses.CategoricalCrossentropy(from_logits=True)`. */
+  | { kind: 'loss'; name: string; fromLogits: Value }
   | { kind: 'unknown' };
 
 export const UNKNOWN: Value = { kind: 'unknown' };

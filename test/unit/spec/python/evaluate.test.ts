@@ -455,3 +455,55 @@ m = keras.Sequential([
     );
   });
 });
+
+describe('regressions', () => {
+  test('comments inside lists, argument lists and expressions are not values', () => {
+    const r = rows(`import keras
+a = 3
+b = (a  # three
+     + 1)
+m = keras.Sequential([
+    keras.Input((5, 2)),  # five steps
+    keras.layers.LSTM(8,  # units
+                      return_sequences=True),
+    keras.layers.Dense(b),
+])`);
+    assert.deepEqual(
+      r.map((x) => x[1]),
+      ['(None, 5, 8)', '(None, 5, 4)'],
+    );
+  });
+
+  test('conditional expressions pick the known branch', () => {
+    const r = rows(`import keras
+n = 4
+m = keras.Sequential([keras.Input((5, 2)), keras.layers.Dense(8 if n == 4 else 2), keras.layers.Dense(1 if n not in [4] else 3)])`);
+    assert.deepEqual(
+      r.map((x) => x[1]),
+      ['(None, 5, 8)', '(None, 5, 3)'],
+    );
+  });
+
+  test('each call of a model-building function builds a new model, as Keras does', () => {
+    const a = run(`import keras
+def make(units=4):
+    return keras.Sequential([keras.Input((5, 2)), keras.layers.GRU(units)])
+small = make()
+big = make(16)`);
+    assert.deepEqual(
+      a.models.map((m) => [m.name, m.layers[0]!.name, m.calls[0]!.outputs[0]!.shape![1]]),
+      [
+        ['sequential', 'gru', 4],
+        ['sequential_1', 'gru_1', 16],
+      ],
+    );
+  });
+
+  test('a first layer with input_shape takes the input_layer name in Keras 3', () => {
+    const a = run(`import keras
+seq = keras.Sequential([keras.layers.GRU(4, input_shape=(5, 2))])
+inp = keras.Input((5, 2))
+m = keras.Model(inp, keras.layers.Dense(1)(inp))`);
+    assert.equal(a.models[1]!.layers[0]!.name, 'input_layer_1');
+  });
+});

@@ -1,12 +1,27 @@
 /** The `rnnlab` command line: `rnnlab summary` (and, as they land, `lint` and `run`). */
 import { UsageError } from './files';
 import { consoleOutput, type Output } from './output';
+import { findPyproject, loadProjectConfig } from './config';
+import { parseCodes, runLint } from './lint';
 import { runSummary } from './summary';
+import { SEVERITIES, TARGETS, type LintOptions } from '../spec/lint/types';
 
 const USAGE = `usage: rnnlab <command> [options] PATH...
 
 commands:
-  summary [--format text|json] PATH...   Keras-style summary of every model in .py/.ipynb files or folders
+  lint [options] PATH...      dropout, shape, cuDNN and training findings in .py/.ipynb files or folders
+      --format text|json|sarif   output format (default text: file:line:col: CODE message)
+      --target keras3|tf-keras2|tfjs
+                                 Keras flavour (default from [tool.rnnlab] in pyproject.toml, else keras3;
+                                 a file importing tf_keras or keras decides for itself)
+      --select CODES             only these codes or prefixes, comma-separated (e.g. DR,CU301)
+      --ignore CODES             never these codes or prefixes
+      --fail-on error|warning|info
+                                 exit 1 when a finding at or above this severity exists (default error)
+  summary [--format text|json] PATH...
+                              Keras-style summary of every model
+
+exit codes: 0 success (no findings at or above --fail-on), 1 findings, 2 usage or I/O error
 
 options:
   -h, --help     show this help
@@ -69,6 +84,37 @@ export function main(argv: string[], out: Output = consoleOutput): number {
       const { flags, paths } = parseArgs(rest, new Set(['format']));
       if (paths.length === 0) throw new UsageError('summary needs at least one file or folder');
       return runSummary({ format: choice(flags, 'format', ['text', 'json'], 'text'), paths }, out);
+    }
+    if (command === 'lint') {
+      const { flags, paths } = parseArgs(
+        rest,
+        new Set(['format', 'target', 'select', 'ignore', 'fail-on']),
+      );
+      if (paths.length === 0) throw new UsageError('lint needs at least one file or folder');
+      const project = loadProjectConfig(findPyproject(paths[0]!));
+      for (const e of project.errors) out.err(`${project.path}: [tool.rnnlab] ${e}`);
+      if (project.errors.length) return 2;
+      const options: Partial<LintOptions> = { ...project.options };
+      const target = flags.get('target');
+      if (target !== undefined) options.target = choice(flags, 'target', TARGETS, 'keras3');
+      for (const key of ['select', 'ignore'] as const) {
+        const value = flags.get(key);
+        if (value === undefined) continue;
+        const { codes, unknown } = parseCodes(value);
+        if (unknown.length)
+          throw new UsageError(`--${key}: unknown rule code ${unknown.join(', ')}`);
+        options[key] = codes;
+      }
+      return runLint(
+        {
+          format: choice(flags, 'format', ['text', 'json', 'sarif'], 'text'),
+          failOn: choice(flags, 'fail-on', SEVERITIES, project.failOn ?? 'error'),
+          lint: options,
+          paths,
+          version: VERSION,
+        },
+        out,
+      );
     }
     throw new UsageError(`unknown command '${command}'`);
   } catch (e) {

@@ -1,0 +1,236 @@
+/** Text edits that quick fixes are made of: add, set or remove one argument, remove a layer. */
+import type { Arg, CallSite, LayerNode } from '../graph';
+import type { Span } from '../python/values';
+import type { Edit } from './types';
+
+/** Inserts `argText` as the last argument of a call (after a trailing comma if there is one). */
+export function insertArg(site: CallSite, argText: string): Edit {
+  const last = site.args[site.args.length - 1];
+  if (!last)
+    return { span: { from: site.argList.from + 1, to: site.argList.from + 1 }, newText: argText };
+  return { span: { from: last.span.to, to: last.span.to }, newText: `, ${argText}` };
+}
+
+/** The argument bound to a parameter (keyword or positional), if written. */
+export function argFor(site: CallSite, param: string): Arg | undefined {
+  return site.args.find((a) => a.param === param);
+}
+
+/** Sets a parameter: replaces the written value, or adds `param=value`. */
+export function setArg(site: CallSite, param: string, valueText: string): Edit {
+  const arg = argFor(site, param);
+  if (arg) return { span: arg.valueSpan, newText: valueText };
+  return insertArg(site, `${param}=${valueText}`);
+}
+
+/** Removes one argument together with the comma that separates it. */
+export function removeArg(site: CallSite, arg: Arg): Edit {
+  const i = site.args.indexOf(arg);
+  const next = site.args[i + 1];
+  const prev = site.args[i - 1];
+  if (next) return { span: { from: arg.span.from, to: next.span.from }, newText: '' };
+  if (prev) return { span: { from: prev.span.to, to: arg.span.to }, newText: '' };
+  return { span: arg.span, newText: '' };
+}
+
+/** The start of the line that holds `offset`. */
+export function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** The offset just past the end of the line that holds `offset` (after its newline). */
+export function lineEndInclusive(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  return nl < 0 ? text.length : nl + 1;
+}
+
+/** True when only whitespace stands between the line start and `offset`. */
+function firstOnLine(text: string, offset: number): boolean {
+  return /^[ \t]*$/.test(text.slice(lineStart(text, offset), offset));
+}
+
+/** True when only whitespace or a comment follows `offset` on its line. */
+function lastOnLine(text: string, offset: number): boolean {
+  const end = text.indexOf('\n', offset);
+  return /^[ \t]*(#.*)?\r?$/.test(text.slice(offset, end < 0 ? text.length : end));
+}
+
+/** How a layer sits in the model's code: a Sequential list item, a `model.add(...)`, or a call. */
+export type Placement =
+  | { kind: 'list'; span: Span }
+  | { kind: 'add'; span: Span }
+  | { kind: 'call'; span: Span; input: Span | null };
+
+/** Finds how a layer was placed in its model, from the text around its constructor. */
+export function placement(text: string, layer: LayerNode): Placement {
+  const call = layer.calls[0];
+  if (call && (call.span.from !== layer.site.span.from || call.span.to !== layer.site.span.to)) {
+    const input = call.inputs.length === 1 ? inputText(text, call.span, layer.site.span) : null;
+    return { kind: 'call', span: call.span, input };
+  }
+  const before = text.slice(Math.max(0, layer.site.span.from - 200), layer.site.span.from);
+  const addMatch = /\.add\(\s*$/.exec(before);
+  if (addMatch) {
+    // The whole `model.add(...)` statement.
+    const stmtStart = layer.site.span.from - addMatch[0].length;
+    const from = lineStart(text, stmtStart);
+    const close = text.indexOf(')', layer.site.span.to);
+    return { kind: 'add', span: { from, to: close < 0 ? layer.site.span.to : close + 1 } };
+  }
+  return { kind: 'list', span: layer.site.span };
+}
+
+/** For `layer(args)(x)`: the span of `x` when it is the single argument of the application. */
+function inputText(text: string, callSpan: Span, ctorSpan: Span): Span | null {
+  if (callSpan.from !== ctorSpan.from) return null;
+  const inner = text.slice(ctorSpan.to, callSpan.to);
+  const m = /^\s*\(\s*([A-Za-z_][\w.]*)\s*\)$/.exec(inner);
+  if (!m) return null;
+  const from = ctorSpan.to + inner.indexOf(m[1]!);
+  return { from, to: from + m[1]!.length };
+}
+
+/**
+ * Removes a layer from its model: the list item with its comma, the `model.add(...)` line, or, for
+ * `x = layers.Dropout(0.5)(x)`, the whole statement (elsewhere the call is replaced by its input).
+ * Null when the layer's placement cannot be edited safely.
+ */
+export function removeLayer(text: string, layer: LayerNode): Edit | null {
+  const p = placement(text, layer);
+  if (p.kind === 'add') {
+    if (!lastOnLine(text, p.span.to)) return null;
+    return { span: { from: p.span.from, to: lineEndInclusive(text, p.span.to) }, newText: '' };
+  }
+  if (p.kind === 'call') {
+    if (!p.input) return null;
+    const inputName = text.slice(p.input.from, p.input.to);
+    const stmtStart = lineStart(text, p.span.from);
+    const head = text.slice(stmtStart, p.span.from);
+    const assign = /^[ \t]*([A-Za-z_]\w*)\s*=\s*$/.exec(head);
+    if (assign && assign[1] === inputName && lastOnLine(text, p.span.to)) {
+      return { span: { from: stmtStart, to: lineEndInclusive(text, p.span.to) }, newText: '' };
+    }
+    return { span: p.span, newText: inputName };
+  }
+  // A list item: take the following comma; take whole lines when the item has its own line.
+  let to = p.span.to;
+  const after = /^\s*,/.exec(text.slice(to));
+  let from = p.span.from;
+  if (after) to += after[0].length;
+  else {
+    const before = /,\s*$/.exec(text.slice(Math.max(0, from - 200), from));
+    if (!before) return null;
+    from -= before[0].length;
+    return { span: { from, to }, newText: '' };
+  }
+  if (firstOnLine(text, p.span.from) && lastOnLine(text, to)) {
+    return {
+      span: { from: lineStart(text, p.span.from), to: lineEndInclusive(text, to) },
+      newText: '',
+    };
+  }
+  const spaces = /^[ \t]*/.exec(text.slice(to))![0].length;
+  return { span: { from, to: to + spaces }, newText: '' };
+}
+
+/** The text of the layer's code unit (list item or `model.add` line) for moving it elsewhere. */
+export function layerUnit(
+  text: string,
+  layer: LayerNode,
+): { kind: Placement['kind']; text: string; start: number } {
+  const p = placement(text, layer);
+  if (p.kind === 'add')
+    return {
+      kind: 'add',
+      text: text.slice(p.span.from, lineEndInclusive(text, p.span.to)),
+      start: p.span.from,
+    };
+  return {
+    kind: p.kind,
+    text: text.slice(p.span.from, p.span.to),
+    start:
+      p.kind === 'list' && firstOnLine(text, p.span.from)
+        ? lineStart(text, p.span.from)
+        : p.span.from,
+  };
+}
+
+/** Applies edits to a text (as an editor would: all against the original offsets). */
+export function applyEdits(text: string, edits: Edit[]): string {
+  const sorted = [...edits].sort((a, b) => b.span.from - a.span.from || b.span.to - a.span.to);
+  let out = text;
+  for (const e of sorted) out = out.slice(0, e.span.from) + e.newText + out.slice(e.span.to);
+  return out;
+}
+
+/** The items of a written tuple such as `(None, 1, F)`, as source text, or null. */
+export function tupleItems(text: string, span: Span): string[] | null {
+  const src = text.slice(span.from, span.to).trim();
+  const m = /^[([]([\s\S]*)[)\]]$/.exec(src);
+  if (!m) return null;
+  const items: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of m[1]!) {
+    if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch)) depth--;
+    if (ch === ',' && depth === 0) {
+      items.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) items.push(cur.trim());
+  return items;
+}
+
+/** The source text of a span. */
+export function textOf(text: string, span: Span): string {
+  return text.slice(span.from, span.to);
+}
+
+/**
+ * How to write another class of the same Keras module at this call: `layers.Dropout` gives
+ * `layers.SpatialDropout1D`; a bare imported name gives the bare name plus an import edit.
+ */
+export function calleeFor(
+  text: string,
+  layer: LayerNode,
+  newType: string,
+): { callee: string; edits: Edit[] } {
+  const callee = textOf(text, layer.site.callee);
+  if (callee.includes('.')) return { callee: callee.replace(/\w+$/, newType), edits: [] };
+  const module = layer.path.split('.').slice(0, -1).join('.');
+  const imported = new RegExp(`^\\s*(from\\s+\\S+\\s+)?import\\b[^\\n]*\\b${newType}\\b`, 'm').test(
+    text,
+  );
+  if (imported || !module) return { callee: newType, edits: [] };
+  const firstImport = /^(from|import)\s/m.exec(text);
+  const at = firstImport ? firstImport.index : 0;
+  return {
+    callee: newType,
+    edits: [{ span: { from: at, to: at }, newText: `from ${module} import ${newType}\n` }],
+  };
+}
+
+/** Removes several arguments of one call without overlapping edits. */
+export function removeArgs(site: CallSite, remove: Arg[]): Edit[] {
+  const gone = new Set(remove);
+  const edits: Edit[] = [];
+  const args = site.args;
+  let i = 0;
+  while (i < args.length) {
+    if (!gone.has(args[i]!)) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j + 1 < args.length && gone.has(args[j + 1]!)) j++;
+    const next = args[j + 1];
+    const prev = args[i - 1];
+    if (next) edits.push({ span: { from: args[i]!.span.from, to: next.span.from }, newText: '' });
+    else if (prev) edits.push({ span: { from: prev.span.to, to: args[j]!.span.to }, newText: '' });
+    else edits.push({ span: { from: args[i]!.span.from, to: args[j]!.span.to }, newText: '' });
+    i = j + 1;
+  }
+  return edits;
+}

@@ -1,0 +1,121 @@
+/** The rule engine: runs every rule family over an analysis and applies options and `# noqa`. */
+import type { Analysis } from '../graph';
+import { RULES_BY_CODE } from './catalog';
+import { cudnnLayerRules } from './cudnn';
+import { dropoutLayerRules, dropoutModelRules } from './dropout';
+import { shapeModelRules } from './shape';
+import { trainingModelRules } from './training';
+import {
+  DEFAULT_OPTIONS,
+  type Draft,
+  type Finding,
+  type LintOptions,
+  type RuleContext,
+  type Target,
+} from './types';
+
+export * from './types';
+export { RULES, RULES_BY_CODE, docPath, docUrl } from './catalog';
+export { applyEdits } from './edits';
+
+/**
+ * The target a file is linted for: `import tf_keras` means tf.keras 2, `import keras` means
+ * Keras 3; `tensorflow.keras` follows the project's setting.
+ */
+export function effectiveTarget(importRoots: string[], configured: Target): Target {
+  if (importRoots.includes('tf_keras')) return 'tf-keras2';
+  if (importRoots.includes('keras')) return 'keras3';
+  return configured;
+}
+
+/** True when `code` is named by a list of codes or prefixes (`DR`, `DR1`, `DR101`). */
+export function matches(code: string, list: string[]): boolean {
+  return list.some((p) => p !== '' && code.startsWith(p.toUpperCase()));
+}
+
+interface Suppressions {
+  file: boolean;
+  /** Line index (0-based) → codes silenced there (empty: all). */
+  lines: Map<number, string[]>;
+}
+
+const NOQA = /#\s*noqa\b(?::\s*([A-Za-z0-9_, \t]+))?/;
+const FILE_NOQA = /#\s*rnnlab:\s*noqa\b/;
+
+function suppressions(text: string): Suppressions {
+  const lines = new Map<number, string[]>();
+  let file = false;
+  text.split('\n').forEach((line, i) => {
+    if (!line.includes('#')) return;
+    if (FILE_NOQA.test(line)) file = true;
+    const m = NOQA.exec(line);
+    if (m)
+      lines.set(
+        i,
+        m[1]
+          ? m[1]
+              .split(/[,\s]+/)
+              .filter(Boolean)
+              .map((c) => c.toUpperCase())
+          : [],
+      );
+  });
+  return { file, lines };
+}
+
+function lineOf(text: string, offset: number, starts: number[]): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  void text;
+  return lo;
+}
+
+/** Lints every model of an analysis; findings are sorted by position, one per code and range. */
+export function lint(
+  analysis: Analysis,
+  text: string,
+  options: Partial<LintOptions> = {},
+): Finding[] {
+  const opts: LintOptions = { ...DEFAULT_OPTIONS, ...options };
+  const sup = suppressions(text);
+  if (sup.file) return [];
+  const target = effectiveTarget(analysis.importRoots, opts.target);
+  const base = { text, analysis, target, playground: opts.playground };
+  const drafts: Draft[] = [];
+  for (const layer of analysis.layers) {
+    drafts.push(...dropoutLayerRules(layer, base), ...cudnnLayerRules(layer, base));
+  }
+  for (const model of analysis.models) {
+    const ctx: RuleContext = { ...base, model };
+    drafts.push(...dropoutModelRules(ctx), ...shapeModelRules(ctx), ...trainingModelRules(ctx));
+  }
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const d of drafts) {
+    const key = `${d.code}:${d.span.from}:${d.span.to}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const rule = RULES_BY_CODE.get(d.code);
+    if (!rule) continue;
+    if (opts.select.length > 0 && !matches(d.code, opts.select)) continue;
+    if (matches(d.code, opts.ignore)) continue;
+    const override = opts.severity[d.code];
+    if (override === 'off') continue;
+    const silenced = [lineOf(text, d.anchor, starts), lineOf(text, d.span.from, starts)].some(
+      (line) => {
+        const codes = sup.lines.get(line);
+        return codes !== undefined && (codes.length === 0 || matches(d.code, codes));
+      },
+    );
+    if (silenced) continue;
+    out.push({ ...d, severity: override ?? d.severity ?? rule.severity });
+  }
+  return out.sort((a, b) => a.span.from - b.span.from || a.code.localeCompare(b.code));
+}

@@ -1,0 +1,209 @@
+/** `rnnlab lint` as CI and terminals use it: formats, exit codes, configuration. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { main } from '../../../cli/main';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { log: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
+}
+
+function lintCli(args: string[]) {
+  const c = capture();
+  const code = main(['lint', ...args], c.io);
+  return { code, stdout: c.out.join('\n'), stderr: c.err.join('\n') };
+}
+
+const BAD = `import keras
+from keras import layers
+model = keras.Sequential([
+    keras.Input(shape=(50, 128)),
+    layers.LSTM(128, return_sequences=True),
+    layers.Dropout(0.5),
+    layers.GRU(64),
+    layers.Dense(1),
+])
+`;
+
+const ERROR = `import keras
+from keras import layers
+model = keras.Sequential([keras.Input((10, 3)), layers.LSTM(8), layers.LSTM(4)])
+`;
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rnnlab-lint-'));
+  for (const [name, content] of Object.entries(files)) {
+    const path = join(dir, name);
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, content);
+  }
+  return dir;
+}
+
+describe('rnnlab lint', () => {
+  test('text output is file:line:col: CODE message, and a warning alone exits 0', () => {
+    const dir = project({ 'model.py': BAD });
+    const r = lintCli([join(dir, 'model.py')]);
+    assert.equal(r.code, 0);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^${join(dir, 'model.py').replace(/[.]/g, '\\.')}:6:5: DR101 Dropout\\(0\\.5\\) on a \\(None, 50, 128\\) sequence`,
+        'm',
+      ),
+    );
+    assert.match(r.stdout, /Found 1 problem \(0 errors, 1 warning, 0 infos\)/);
+  });
+
+  test('--fail-on warning turns warnings into exit 1; errors exit 1 by default', () => {
+    const dir = project({ 'model.py': BAD, 'broken.py': ERROR });
+    assert.equal(lintCli(['--fail-on', 'warning', join(dir, 'model.py')]).code, 1);
+    const r = lintCli([join(dir, 'broken.py')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /SH201/);
+  });
+
+  test('JSON: documented fields, 1-based positions, fixes as line/column edits', () => {
+    const dir = project({ 'model.py': BAD });
+    const r = lintCli(['--format', 'json', join(dir, 'model.py')]);
+    const findings = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    assert.equal(findings.length, 1);
+    const f = findings[0]!;
+    assert.deepEqual(
+      [f['file'], f['line'], f['column'], f['endLine'], f['endColumn'], f['code'], f['severity']],
+      [join(dir, 'model.py'), 6, 5, 6, 24, 'DR101', 'warning'],
+    );
+    const fixes = f['fixes'] as Array<{
+      title: string;
+      isPreferred: boolean;
+      edits: Array<Record<string, unknown>>;
+    }>;
+    assert.ok(fixes.length >= 2);
+    assert.equal(fixes.filter((x) => x.isPreferred).length, 1);
+    for (const e of fixes[0]!.edits) {
+      for (const k of ['line', 'column', 'endLine', 'endColumn', 'newText']) assert.ok(k in e, k);
+    }
+  });
+
+  test('SARIF 2.1.0 with rules, results and locations', () => {
+    const dir = project({ 'model.py': BAD });
+    const r = lintCli(['--format', 'sarif', join(dir, 'model.py')]);
+    const log = JSON.parse(r.stdout);
+    assert.equal(log.version, '2.1.0');
+    const run = log.runs[0];
+    assert.equal(run.tool.driver.name, 'rnnlab');
+    assert.ok(run.tool.driver.rules.some((x: { id: string }) => x.id === 'DR101'));
+    const result = run.results[0];
+    assert.equal(result.ruleId, 'DR101');
+    assert.equal(result.level, 'warning');
+    assert.equal(run.tool.driver.rules[result.ruleIndex].id, 'DR101');
+    assert.deepEqual(result.locations[0].physicalLocation.region, {
+      startLine: 6,
+      startColumn: 5,
+      endLine: 6,
+      endColumn: 24,
+    });
+  });
+
+  test('--select and --ignore take codes and prefixes; unknown codes are usage errors', () => {
+    const dir = project({ 'model.py': BAD });
+    assert.doesNotMatch(lintCli(['--ignore', 'DR', join(dir, 'model.py')]).stdout, /DR101/);
+    assert.doesNotMatch(lintCli(['--select', 'CU,SH', join(dir, 'model.py')]).stdout, /DR101/);
+    assert.match(lintCli(['--select', 'DR1', join(dir, 'model.py')]).stdout, /DR101/);
+    const bad = lintCli(['--ignore', 'XX999', join(dir, 'model.py')]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown rule code XX999/);
+  });
+
+  test('[tool.rnnlab] in the nearest pyproject.toml configures the run; flags override it', () => {
+    const dir = project({
+      'pyproject.toml':
+        '[project]\nname = "x"\n\n[tool.rnnlab]\nignore = ["SH"]\nfail-on = "warning"\n\n[tool.rnnlab.severity]\nDR101 = "error"\n',
+      'src/model.py': BAD,
+      'src/broken.py': ERROR,
+    });
+    const r = lintCli(['--format', 'json', join(dir, 'src')]);
+    const findings = JSON.parse(r.stdout) as Array<{ code: string; severity: string }>;
+    assert.deepEqual(
+      findings.map((f) => [f.code, f.severity]),
+      [['DR101', 'error']],
+    );
+    assert.equal(r.code, 1);
+    assert.equal(
+      lintCli(['--fail-on', 'error', '--ignore', 'DR', join(dir, 'src')]).code,
+      1,
+      'a flag replaces the configured list',
+    );
+    assert.equal(lintCli(['--fail-on', 'error', '--ignore', 'DR,SH', join(dir, 'src')]).code, 0);
+  });
+
+  test('a broken pyproject.toml is a usage error naming the file and line', () => {
+    const dir = project({ 'pyproject.toml': '[tool.rnnlab]\ntarget = \n', 'm.py': BAD });
+    const r = lintCli([join(dir, 'm.py')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /pyproject\.toml:2:\d+: invalid TOML/);
+    const dir2 = project({ 'pyproject.toml': '[tool.rnnlab]\ntarget = "keras4"\n', 'm.py': BAD });
+    const r2 = lintCli([join(dir2, 'm.py')]);
+    assert.equal(r2.code, 2);
+    assert.match(r2.stderr, /target must be one of keras3, tf-keras2, tfjs/);
+  });
+
+  test('notebook findings print as path.ipynb:cellN:line:col and JSON carries "cell"', () => {
+    const nb = {
+      cells: [
+        { cell_type: 'markdown', source: ['# Forecast\n'] },
+        {
+          cell_type: 'code',
+          source: ['%matplotlib inline\n', 'import keras\n', 'from keras import layers\n'],
+        },
+        {
+          cell_type: 'code',
+          source:
+            'model = keras.Sequential([\n    keras.Input(shape=(50, 128)),\n    layers.LSTM(128, return_sequences=True),\n    layers.Dropout(0.5),\n    layers.GRU(64),\n])',
+        },
+      ],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    const dir = project({ 'nb.ipynb': JSON.stringify(nb) });
+    const file = join(dir, 'nb.ipynb');
+    assert.match(
+      lintCli([file]).stdout,
+      new RegExp(`${file.replace(/[.]/g, '\\.')}:cell3:4:5: DR101`),
+    );
+    const json = JSON.parse(lintCli(['--format', 'json', file]).stdout) as Array<{
+      cell: number;
+      line: number;
+    }>;
+    assert.deepEqual([json[0]!.cell, json[0]!.line], [3, 4]);
+  });
+
+  test('missing paths and unknown options exit 2 with a message', () => {
+    const r = lintCli(['/no/such/place.py']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /\/no\/such\/place\.py: no such file or folder/);
+    assert.equal(lintCli(['--colour', 'x', '.']).code, 2);
+    assert.equal(lintCli([]).code, 2);
+    assert.equal(lintCli(['--format', 'xml', '.']).code, 2);
+  });
+
+  test('folders skip virtualenvs and node_modules', () => {
+    const dir = project({
+      'a/model.py': BAD,
+      'node_modules/x/m.py': BAD,
+      '.venv/lib/m.py': BAD,
+      'env2/pyvenv.cfg': '',
+      'env2/m.py': BAD,
+    });
+    const json = JSON.parse(lintCli(['--format', 'json', dir]).stdout) as Array<{ file: string }>;
+    assert.deepEqual(
+      json.map((f) => f.file),
+      [join(dir, 'a/model.py')],
+    );
+  });
+});

@@ -136,9 +136,9 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
     const tfKerasFast = ctx.target === 'tf-keras2' && core !== null && cudnnEligible(core);
     if (f === 1) {
       const fixes = [
-        rnn ? moveFix(ctx, layer, rnn, true) : null,
-        noiseShapeFix(layer, f, !rnn),
+        noiseShapeFix(layer, f, true),
         spatialFix(ctx, layer, false),
+        rnn ? moveFix(ctx, layer, rnn, false) : null,
       ].filter((x): x is Fix => x !== null);
       out.push({
         code: 'DR102',
@@ -166,7 +166,9 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
     ].filter((x): x is Fix => x !== null);
     out.push({
       code: 'DR101',
-      message: `Dropout(${rate}) on a ${shapeText(shape)} sequence draws a new mask ${timestepsText(t)}; ${core.type}(dropout=${rate}) would keep one mask per sequence.`,
+      message: tfKerasFast
+        ? `Dropout(${rate}) on a ${shapeText(shape)} sequence draws a new mask ${timestepsText(t)}; in tf.keras 2.x this ${core.type} runs on cuDNN, where dropout= is drawn per timestep too, so SpatialDropout1D(${rate}) keeps one mask per sequence.`
+        : `Dropout(${rate}) on a ${shapeText(shape)} sequence draws a new mask ${timestepsText(t)}; ${core.type}(dropout=${rate}) would keep one mask per sequence.`,
       span: layer.site.span,
       anchor: anchor(layer),
       related: [{ span: rnn.layer.site.span, message: `the ${core.type} this Dropout feeds` }],

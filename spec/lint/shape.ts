@@ -135,7 +135,9 @@ function sh203(ctx: RuleContext): Draft | null {
       items &&
       items.length > 0
     ) {
-      const input = `${callee.replace(/Sequential$/, 'Input')}(shape=(None, 1))`;
+      // Token ids for an Embedding, (timesteps, features) otherwise; the user sets the real sizes.
+      const shape = first.type === 'Embedding' ? '(None,)' : '(None, 1)';
+      const input = `${callee.replace(/Sequential$/, 'Input')}(shape=${shape})`;
       fixes.push({
         title: `Add ${input} (then set the real timesteps and features)`,
         isPreferred: true,

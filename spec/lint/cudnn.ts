@@ -1,9 +1,30 @@
 /** CU3xx: settings that keep LSTM/GRU off the cuDNN kernel (fact 5). */
-import type { LayerNode } from '../graph';
+import type { Arg, LayerNode } from '../graph';
 import { asNumber } from '../python/values';
 import { argFor, removeArgs, setArg, textOf } from './edits';
 import { cudnnFailures } from './model';
-import type { Draft, Fix, RuleContext } from './types';
+import type { Draft, Edit, Fix, RuleContext } from './types';
+
+/** Keras's defaults for the settings CU302 checks, as Python source. */
+const CUDNN_DEFAULTS: Record<string, string> = {
+  activation: "'tanh'",
+  recurrent_activation: "'sigmoid'",
+  use_bias: 'True',
+  unroll: 'False',
+  reset_after: 'True',
+};
+
+/** Keyword arguments are removed; positional ones are rewritten (removing them would shift the rest). */
+function restoreDefaults(layer: LayerNode, args: Arg[]): Edit[] {
+  const positional = args.filter((a) => a.keyword === null);
+  return [
+    ...removeArgs(
+      layer.site,
+      args.filter((a) => a.keyword !== null),
+    ),
+    ...positional.map((a) => ({ span: a.valueSpan, newText: CUDNN_DEFAULTS[a.param ?? ''] ?? '' })),
+  ];
+}
 
 export function cudnnLayerRules(layer: LayerNode, ctx: Omit<RuleContext, 'model'>): Draft[] {
   if (ctx.target === 'tfjs') return [];
@@ -13,12 +34,13 @@ export function cudnnLayerRules(layer: LayerNode, ctx: Omit<RuleContext, 'model'
   const anchor = layer.site.callee.from;
   const rd = asNumber(layer.config['recurrent_dropout']);
   const rdArg = argFor(layer.site, 'recurrent_dropout');
-  if (rd !== null && rd > 0 && rd < 1 && rdArg) {
+  if (rd !== null && rd > 0 && rdArg) {
     const written = textOf(ctx.text, rdArg.valueSpan);
     const d = asNumber(layer.config['dropout']);
     const edits = removeArgs(layer.site, [rdArg]);
     let title = 'Remove recurrent_dropout (keeps the cuDNN kernel)';
-    if (d === 0 && !layer.site.splat) {
+    // An out-of-range rate (DR106) is not worth moving: then the fix only removes it.
+    if (d === 0 && rd < 1 && !layer.site.splat) {
       const dArg = argFor(layer.site, 'dropout');
       edits.push(
         dArg ? { span: dArg.valueSpan, newText: written } : setArg(layer.site, 'dropout', written),
@@ -44,7 +66,7 @@ export function cudnnLayerRules(layer: LayerNode, ctx: Omit<RuleContext, 'model'
             {
               title: `Restore the default${others.length > 1 ? 's' : ''} (${others.map((f) => f.param).join(', ')})`,
               isPreferred: true,
-              edits: removeArgs(layer.site, args),
+              edits: restoreDefaults(layer, args),
             },
           ]
         : [];

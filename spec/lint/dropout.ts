@@ -12,6 +12,7 @@ import {
   textOf,
 } from './edits';
 import {
+  consumers,
   cudnnFailures,
   DROPOUT_LAYERS,
   feedsRecurrent,
@@ -81,10 +82,14 @@ function noiseShapeFix(layer: LayerNode, features: number | null, preferred: boo
  */
 function moveFix(
   ctx: RuleContext,
-  dropout: LayerNode,
+  dropoutCall: LayerCall,
   rnnCall: LayerCall,
   preferred: boolean,
 ): Fix | null {
+  const dropout = dropoutCall.layer;
+  // Removing a Dropout that feeds several layers would take the regularisation from the others.
+  if (!dropoutCall.outputs[0] || consumers(ctx.model, dropoutCall.outputs[0]).length !== 1)
+    return null;
   const core = recurrentCore(rnnCall.layer)!;
   const existing = asNumber(core.config['dropout']);
   if (existing === null || existing !== 0 || core.site.splat) return null;
@@ -128,7 +133,23 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
   const out: Draft[] = [];
   if (!shape) return out;
   const rate = rateShown(ctx, layer);
-  if (noise?.kind === 'none') {
+  const entries = noiseEntries(noise);
+  // A noise_shape of None entries (or the input's own sizes) is a per-element mask, like none.
+  const perElement =
+    noise?.kind === 'none' ||
+    (isSequence(shape) &&
+      entries !== null &&
+      entries.length === 3 &&
+      entries[0] === 'None' &&
+      entries
+        .slice(1)
+        .every((e, i) => e === 'None' || (e !== 1 && e !== null && e === shape[i + 1])));
+  const noiseArg = argFor(layer.site, 'noise_shape');
+  const label =
+    noise?.kind === 'none' || !noiseArg
+      ? `Dropout(${rate})`
+      : `Dropout(${rate}, noise_shape=${textOf(ctx.text, noiseArg.valueSpan)})`;
+  if (perElement) {
     if (!isSequence(shape)) return out;
     const [, t, f] = shape as [number | null, number | null, number | null];
     const rnn = feedsRecurrent(model, call);
@@ -138,11 +159,11 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
       const fixes = [
         noiseShapeFix(layer, f, true),
         spatialFix(ctx, layer, false),
-        rnn ? moveFix(ctx, layer, rnn, false) : null,
+        rnn ? moveFix(ctx, call, rnn, false) : null,
       ].filter((x): x is Fix => x !== null);
       out.push({
         code: 'DR102',
-        message: `Dropout(${rate}) on a ${shapeText(shape)} sequence with 1 feature zeroes whole timesteps: each drop removes the only value of that step.`,
+        message: `${label} on a ${shapeText(shape)} sequence with 1 feature zeroes whole timesteps: each drop removes the only value of that step.`,
         span: layer.site.span,
         anchor: anchor(layer),
         related: rnn
@@ -158,7 +179,7 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
       return out;
     }
     if (!rnn || !core) return out;
-    const move = moveFix(ctx, layer, rnn, !tfKerasFast);
+    const move = moveFix(ctx, call, rnn, !tfKerasFast);
     const fixes = [
       move,
       spatialFix(ctx, layer, move === null || tfKerasFast),
@@ -167,8 +188,8 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
     out.push({
       code: 'DR101',
       message: tfKerasFast
-        ? `Dropout(${rate}) on a ${shapeText(shape)} sequence draws a new mask ${timestepsText(t)}; in tf.keras 2.x this ${core.type} runs on cuDNN, where dropout= is drawn per timestep too, so SpatialDropout1D(${rate}) keeps one mask per sequence.`
-        : `Dropout(${rate}) on a ${shapeText(shape)} sequence draws a new mask ${timestepsText(t)}; ${core.type}(dropout=${rate}) would keep one mask per sequence.`,
+        ? `${label} on a ${shapeText(shape)} sequence draws a new mask ${timestepsText(t)}; in tf.keras 2.x this ${core.type} runs on cuDNN, where dropout= is drawn per timestep too, so SpatialDropout1D(${rate}) keeps one mask per sequence.`
+        : `${label} on a ${shapeText(shape)} sequence draws a new mask ${timestepsText(t)}; ${core.type}(dropout=${rate}) would keep one mask per sequence.`,
       span: layer.site.span,
       anchor: anchor(layer),
       related: [{ span: rnn.layer.site.span, message: `the ${core.type} this Dropout feeds` }],
@@ -176,8 +197,6 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
     });
     return out;
   }
-  const entries = noiseEntries(noise);
-  const noiseArg = argFor(layer.site, 'noise_shape');
   if (!entries || !noiseArg) return out;
   const span = noiseArg.span;
   // DR104: the tuple must have the input's rank, and each entry be None, 1 or the input's size.
@@ -186,10 +205,9 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
     (e, i) => typeof e === 'number' && e !== 1 && shape[i] !== null && shape[i] !== e,
   );
   if (badLength || badEntry >= 0) {
-    const fixed = shape.map((_, i) => {
-      const e = entries[i - (shape.length - entries.length)];
-      return e === 1 && i > 0 ? '1' : 'None';
-    });
+    // On a sequence the fix shares one mask across time; elsewhere it keeps a per-element mask.
+    const fixed =
+      shape.length === 3 ? ['None', '1', String(shape[2] ?? 'None')] : shape.map(() => 'None');
     const why = badLength
       ? `has ${entries.length} entries but the input ${shapeText(shape)} has rank ${shape.length}: it is broadcast from the right and fails at run time or shares one mask across the batch`
       : `entry ${badEntry} is ${entries[badEntry]}, but the input ${shapeText(shape)} has ${shape[badEntry]} there (entries must be None, 1 or the input's size)`;
@@ -235,7 +253,7 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
     const fixes = [
       noiseShapeFix(layer, shape[2] ?? null, true),
       spatialFix(ctx, layer, false),
-      rnn ? moveFix(ctx, layer, rnn, false) : null,
+      rnn ? moveFix(ctx, call, rnn, false) : null,
     ].filter((x): x is Fix => x !== null);
     out.push({
       code: 'DR102',

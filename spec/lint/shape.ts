@@ -26,15 +26,14 @@ const NEEDS_SEQUENCE = new Set([
   'TimeDistributed',
 ]);
 
-/** The recurrent layer upstream that returned only its last output, if that is what happened. */
+/** The layer upstream that turned the sequence into rank 2 (through shape-preserving layers). */
 function timeDropper(call: LayerCall): LayerNode | null {
   let t = call.inputs[0];
   for (let hops = 0; t?.producer && hops < 1000; hops++) {
-    const layer = t.producer.layer;
-    const core = recurrentCore(layer);
-    if (core) return core.config['return_sequences']?.kind === 'bool' ? layer : null;
-    if (!SHAPE_PRESERVING.has(layer.type) && !DROPOUT_LAYERS.has(layer.type)) return null;
-    t = t.producer.inputs[0];
+    const p = t.producer;
+    if (p.inputs[0]?.shape?.length === 3 && t.shape?.length === 2) return p.layer;
+    if (!SHAPE_PRESERVING.has(p.layer.type) && !DROPOUT_LAYERS.has(p.layer.type)) return null;
+    t = p.inputs[0];
   }
   return null;
 }
@@ -57,9 +56,11 @@ function sh201(call: LayerCall): Draft | null {
         },
       ]
     : [];
-  const because = dropper
-    ? ` ${dropper.name} (${dropper.type}) returns only its last output; set return_sequences=True there.`
-    : '';
+  const because = !dropper
+    ? ''
+    : dropperCore
+      ? ` ${dropper.name} (${dropper.type}) returns only its last output; set return_sequences=True there.`
+      : ` ${dropper.name} (${dropper.type}) removes the time axis before it.`;
   return {
     code: 'SH201',
     message: `${layer.type} expects a sequence (batch, timesteps, features) but receives ${shapeText(shape)}: expected ndim=3, found ndim=2.${because}`,

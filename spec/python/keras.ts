@@ -93,6 +93,8 @@ export function resolveKeras(path: string): KerasSymbol | null {
     const type = LAYER_ALIASES[last] ?? last;
     if (LAYERS.has(type) || OTHER_LAYERS.has(type)) return { kind: 'layer', type };
   }
+  // Loss classes (`losses.CategoricalCrossentropy`); loss functions stay plain references.
+  if (module === 'losses' && /^[A-Z]/.test(last)) return { kind: 'loss', name: snakeCase(last) };
   if (
     (module === 'optimizers' || module.startsWith('optimizers.')) &&
     last in OPTIMIZER_DEFAULT_LR

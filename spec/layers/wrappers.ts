@@ -35,7 +35,8 @@ export const Bidirectional: LayerSpec = {
   params(_cfg, inputs, ctx, layer) {
     if (!layer.inner) return null;
     const forward = ctx.params(layer.inner, inputs);
-    const backward = ctx.params(layer.backward ?? layer.inner, inputs);
+    // Without a backward_layer the backward copy has the same weights as the forward one.
+    const backward = layer.backward ? ctx.params(layer.backward, inputs) : forward;
     if (!forward || !backward) return null;
     return {
       trainable: forward.trainable + backward.trainable,

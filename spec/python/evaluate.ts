@@ -4,7 +4,6 @@
  * input makes it throw, hang or allocate without bound.
  */
 import type { SyntaxNode } from '@lezer/common';
-import { parser } from '@lezer/python';
 import type {
   Analysis,
   Arg,
@@ -22,6 +21,7 @@ import { defaultValue, toDims } from '../layers/types';
 import { outputOf } from '../shapes';
 import { OPTIMIZER_DEFAULT_LR, resolveKeras, snakeCase, starNames } from './keras';
 import { binary, compare, unary } from './operators';
+import { parsePython } from './parse';
 import {
   asInt,
   asItems,
@@ -38,6 +38,8 @@ import {
   type Value,
 } from './values';
 
+/** Deepest wrapper nesting followed (`Bidirectional(TimeDistributed(...))`); deeper is unknown. */
+export const MAX_WRAP_DEPTH = 8;
 /** Most iterations a `for` loop is unrolled; longer loops are opaque. */
 export const MAX_UNROLL = 1_000;
 /** Total evaluation steps per text, so nested loops cannot multiply into a hang. */
@@ -132,11 +134,18 @@ class Evaluator {
   ) {}
 
   run(): Analysis {
-    const tree = parser.parse(this.text);
+    // A BOM or form feed is whitespace to Python; same-length spaces keep every offset true.
+    const { tree, error } = parsePython(this.text.replace(/^\uFEFF/, ' ').replace(/\f/g, ' '));
+    if (error) this.note({ from: 0, to: 0 }, `${error}: nothing in it was analysed`);
     this.noteSyntaxErrors(tree.topNode);
     const module = new Scope(null);
     module.vars.set('__name__', str('__main__'));
-    this.block(tree.topNode, module);
+    try {
+      this.block(tree.topNode, module);
+    } catch (e) {
+      // `return` outside a function (a syntax error Python reports) ends the module's analysis.
+      if (!(e instanceof Returned)) throw e;
+    }
     this.flushFunctions(module);
     for (const model of this.models) this.finish(model);
     return {
@@ -391,7 +400,7 @@ class Evaluator {
     const body = bodies[0];
     if (!iterNode || !body) return;
     const iterable = this.iterate(this.expr(iterNode, scope));
-    if (!iterable || iterable.length > MAX_UNROLL || hasLoopJump(body)) {
+    if (!iterable || iterable.length > MAX_UNROLL || this.hasLoopJump(body)) {
       for (const t of targets) this.bindTarget(t, UNKNOWN, scope);
       this.opaque(body, scope);
       return;
@@ -403,6 +412,24 @@ class Evaluator {
       this.block(body, scope);
     }
     if (bodies[1]) this.block(bodies[1], scope);
+  }
+
+  /** True when a loop body leaves early (`break`/`continue` outside nested loops or functions). */
+  private hasLoopJump(body: SyntaxNode): boolean {
+    const cursor = body.cursor();
+    if (!cursor.firstChild()) return false;
+    for (;;) {
+      if (!this.spend(body)) return true;
+      const name = cursor.name;
+      if (name === 'BreakStatement' || name === 'ContinueStatement') return true;
+      const nested =
+        name === 'ForStatement' ||
+        name === 'WhileStatement' ||
+        name === 'FunctionDefinition' ||
+        name === 'ClassDefinition';
+      // Enter children unless this is a nested loop or function; stop on leaving the body.
+      if (!cursor.next(!nested) || cursor.from >= body.to) return false;
+    }
   }
 
   /** The items a `for` loop visits, when known. */
@@ -476,6 +503,7 @@ class Evaluator {
   private opaque(node: SyntaxNode, scope: Scope): void {
     const cursor = node.cursor();
     do {
+      if (!this.spend(node)) return;
       const n = cursor.node;
       if (
         n.name === 'AssignStatement' ||
@@ -1031,7 +1059,7 @@ class Evaluator {
     };
     if (spec?.wrapper) {
       const inner = config['layer'];
-      if (inner?.kind === 'layer') {
+      if (inner?.kind === 'layer' && wrapDepth(inner.layer) < MAX_WRAP_DEPTH) {
         layer.inner = inner.layer;
         inner.layer.wrapped = true;
       }
@@ -1341,6 +1369,13 @@ class Evaluator {
   }
 }
 
+/** How many wrappers deep a layer sits inside its own wrapped layers (bounded). */
+function wrapDepth(layer: LayerNode): number {
+  let depth = 0;
+  for (let l: LayerNode | null = layer; l?.inner && depth <= MAX_WRAP_DEPTH; l = l.inner) depth++;
+  return depth;
+}
+
 function tensorValue(t: Tensor): Value {
   return { kind: 'tensor', tensor: t };
 }
@@ -1363,20 +1398,6 @@ function exprChildren(node: SyntaxNode): SyntaxNode[] {
     }
   }
   return out;
-}
-
-/** True when a loop body leaves early (`break`/`continue` outside nested loops). */
-function hasLoopJump(body: SyntaxNode): boolean {
-  const cursor = body.cursor();
-  if (!cursor.firstChild()) return false;
-  const visit = (n: SyntaxNode): boolean => {
-    if (n.name === 'BreakStatement' || n.name === 'ContinueStatement') return true;
-    if (n.name === 'ForStatement' || n.name === 'WhileStatement' || n.name === 'FunctionDefinition')
-      return false;
-    for (let c = n.firstChild; c; c = c.nextSibling) if (visit(c)) return true;
-    return false;
-  };
-  return visit(body);
 }
 
 /** Python number literals: ints (any base, underscores), floats; complex numbers are unknown. */

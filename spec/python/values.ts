@@ -126,8 +126,17 @@ export function truthy(v: Value): boolean | null {
   }
 }
 
-/** Python equality where it is known, else null. */
+/** Deepest nesting and most comparisons `equal` makes before it says "unknown". */
+const EQUAL_DEPTH = 50;
+const EQUAL_BUDGET = 10_000;
+
+/** Python equality where it is known, else null (also for values too large to compare). */
 export function equal(a: Value, b: Value): boolean | null {
+  return equalWithin(a, b, 0, { left: EQUAL_BUDGET });
+}
+
+function equalWithin(a: Value, b: Value, depth: number, budget: { left: number }): boolean | null {
+  if (depth > EQUAL_DEPTH || budget.left-- <= 0) return null;
   const na = asNumber(a);
   const nb = asNumber(b);
   if (na !== null && nb !== null) return na === nb;
@@ -140,7 +149,7 @@ export function equal(a: Value, b: Value): boolean | null {
     if (a.items.length !== b.items.length) return false;
     let all: boolean | null = true;
     for (let i = 0; i < a.items.length; i++) {
-      const e = equal(a.items[i]!, b.items[i]!);
+      const e = equalWithin(a.items[i]!, b.items[i]!, depth + 1, budget);
       if (e === false) return false;
       if (e === null) all = null;
     }

@@ -1,4 +1,6 @@
 /** Entry point of the bundled `rnnlab` binary. */
 import { main } from './main';
 
-process.exitCode = main(process.argv.slice(2));
+void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+  process.exitCode = code;
+});

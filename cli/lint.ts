@@ -154,7 +154,12 @@ export function runLint(opts: LintCommandOptions, out: Output): number {
   for (const file of files) {
     const analysed = analyseFile(file, out, status);
     if (!analysed) continue;
-    const findings = lint(analysed.analysis, analysed.doc.text, opts.lint);
+    // Playground notebooks run on the kernel (Keras 3 semantics): cuDNN findings are informational.
+    const playground = file.endsWith('.rnnlab');
+    const findings = lint(analysed.analysis, analysed.doc.text, {
+      ...opts.lint,
+      playground: opts.lint.playground || playground,
+    });
     for (const f of findings) {
       const j = toJson(file, analysed.index, f);
       all.push(j);

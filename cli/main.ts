@@ -3,6 +3,7 @@ import { UsageError } from './files';
 import { consoleOutput, type Output } from './output';
 import { findPyproject, loadProjectConfig } from './config';
 import { parseCodes, runLint } from './lint';
+import { runNotebook } from './run';
 import { runSummary } from './summary';
 import { SEVERITIES, TARGETS, type LintOptions } from '../spec/lint/types';
 
@@ -20,6 +21,9 @@ commands:
                                  exit 1 when a finding at or above this severity exists (default error)
   summary [--format text|json] PATH...
                               Keras-style summary of every model
+  run [--out OUT.rnnlab] [--seed N] NOTEBOOK.rnnlab
+                              run every code cell of a playground notebook in a training kernel and
+                              write it back with outputs (RNNLAB_MAX_EPOCHS caps epochs)
 
 exit codes: 0 success (no findings at or above --fail-on), 1 findings, 2 usage or I/O error
 
@@ -68,8 +72,8 @@ function choice<T extends string>(
   return v as T;
 }
 
-/** Runs the CLI; returns the process exit code (0 ok, 1 findings, 2 usage or I/O error). */
-export function main(argv: string[], out: Output = consoleOutput): number {
+/** Runs the CLI; resolves to the process exit code (0 ok, 1 findings or failure, 2 usage or I/O error). */
+export function main(argv: string[], out: Output = consoleOutput): number | Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (!command || command === '-h' || command === '--help' || command === 'help') {
@@ -116,15 +120,42 @@ export function main(argv: string[], out: Output = consoleOutput): number {
         out,
       );
     }
+    if (command === 'run') {
+      const { flags, paths } = parseArgs(rest, new Set(['out', 'seed']));
+      if (paths.length !== 1) throw new UsageError('run needs exactly one notebook');
+      const seed = Number(flags.get('seed') ?? '0');
+      if (!Number.isInteger(seed) || seed < 0)
+        throw new UsageError('--seed must be a whole number >= 0');
+      const cap = process.env['RNNLAB_MAX_EPOCHS'];
+      const maxEpochs = cap !== undefined && cap !== '' ? Number(cap) : undefined;
+      if (maxEpochs !== undefined && !(Number.isInteger(maxEpochs) && maxEpochs >= 1)) {
+        throw new UsageError(`RNNLAB_MAX_EPOCHS must be a whole number >= 1 (got '${cap}')`);
+      }
+      return runNotebook(
+        {
+          path: paths[0]!,
+          out: flags.get('out') ?? null,
+          seed,
+          maxEpochs,
+          tty: process.stderr.isTTY === true,
+        },
+        out,
+      ).catch((e: unknown) => report(e, out));
+    }
     throw new UsageError(`unknown command '${command}'`);
   } catch (e) {
-    if (e instanceof UsageError) {
-      out.err(`rnnlab: ${e.message}\n${USAGE}`);
-      return 2;
-    }
-    out.err(`rnnlab: internal error: ${(e as Error).stack ?? String(e)}`);
+    return report(e, out);
+  }
+}
+
+/** Turns an exception into the CLI's message and exit code 2. */
+function report(e: unknown, out: Output): number {
+  if (e instanceof UsageError) {
+    out.err(`rnnlab: ${e.message}\n${USAGE}`);
     return 2;
   }
+  out.err(`rnnlab: internal error: ${(e as Error).stack ?? String(e)}`);
+  return 2;
 }
 
 declare const RNNLAB_VERSION: string | undefined;

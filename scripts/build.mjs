@@ -1,6 +1,7 @@
 // One esbuild script, one entry per surface. Output goes to dist/.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const watch = process.argv.includes('--watch');
@@ -13,6 +14,13 @@ const entries = [
     format: 'cjs',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    // The training kernel's worker thread (TensorFlow.js on WebAssembly).
+    entryPoints: { worker: 'kernels/worker.ts' },
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
 ];
 
@@ -31,4 +39,9 @@ await Promise.all(
     }),
   ),
 );
+// The wasm binaries go next to the bundles (the kernel loads them from its own folder).
+const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) {
+  copyFileSync(join(wasmDir, f), join('dist', f));
+}
 console.log(`built ${entries.length} bundle(s) into dist/ in ${Date.now() - started} ms`);

@@ -110,9 +110,74 @@ export interface EvaluateOptions {
   naming?: 'keras3' | 'tf-keras2';
 }
 
+/**
+ * What a runtime (the playground kernel) supplies for the calls the analyzer does not model.
+ * Each hook returns a value, or undefined when it does not know the name either.
+ */
+export interface Host {
+  /** A call of a qualified name (`rnnlab.datasets.sine`, `builtins.print`, `keras.callbacks.EarlyStopping`). */
+  call(path: string, site: CallSite): Value | undefined;
+  /** A method of a model (`fit`, `evaluate`, `predict`, `summary`); the model's graph is complete. */
+  modelMethod(model: ModelNode, name: string, site: CallSite): Value | undefined;
+  /** An attribute of a host value (`x_train.shape`, `history.history`). */
+  member(value: Extract<Value, { kind: 'host' }>, name: string): Value | undefined;
+  /** Whether `import module` is allowed. */
+  allowsImport(module: string): boolean;
+}
+
+/** Code the playground cannot run: the message names what and says what the subset is. */
+export class CellError extends Error {
+  constructor(
+    message: string,
+    readonly span: Span,
+  ) {
+    super(message);
+  }
+}
+
+/** What the playground runs, for error messages. */
+export const SUBSET =
+  'the playground runs a declarative Keras subset: imports, assignments, layers and models, compile/fit/evaluate/predict/summary, print, and for loops over range()';
+
 /** Parses and evaluates Python text, returning every model it builds. */
 export function analyze(text: string, options: EvaluateOptions = {}): Analysis {
-  return new Evaluator(text, options).run();
+  return new Evaluator(options, null).run(text);
+}
+
+/**
+ * The playground's interpreter: cells run in order in one persistent namespace (names, Keras's
+ * name counters, models), strictly: unsupported code is a CellError, never silently skipped.
+ */
+export class Interpreter {
+  private readonly ev: Evaluator;
+  constructor(host: Host, options: EvaluateOptions = {}) {
+    this.ev = new Evaluator(options, host);
+  }
+  /** Runs one cell's text; throws CellError (span within the cell) for what the subset lacks. */
+  run(text: string): void {
+    this.ev.runCell(text);
+  }
+  /** Every model built so far. */
+  get models(): ModelNode[] {
+    return this.ev.allModels();
+  }
+  /** A name's current value in the namespace. */
+  lookup(name: string): Value | undefined {
+    return this.ev.moduleScope.lookup(name);
+  }
+  /** The models some name in the namespace still holds (directly or inside a container). */
+  liveModels(): Set<ModelNode> {
+    const live = new Set<ModelNode>();
+    const visit = (v: Value, depth: number) => {
+      if (depth > 8) return;
+      if (v.kind === 'model') live.add(v.model);
+      else if (v.kind === 'tuple' || v.kind === 'list') v.items.forEach((x) => visit(x, depth + 1));
+      else if (v.kind === 'dict') v.entries.forEach(([, x]) => visit(x, depth + 1));
+      else if (v.kind === 'func' && v.fn.returns) visit(v.fn.returns, depth + 1);
+    };
+    for (const v of this.ev.moduleScope.vars.values()) visit(v, 0);
+    return live;
+  }
 }
 
 class Evaluator {
@@ -128,18 +193,50 @@ class Evaluator {
   private readonly importRoots = new Set<string>();
   private budgetNoted = false;
 
-  constructor(
-    private readonly text: string,
-    private readonly options: EvaluateOptions,
-  ) {}
+  private text = '';
+  readonly moduleScope = new Scope(null);
 
-  run(): Analysis {
+  constructor(
+    private readonly options: EvaluateOptions,
+    /** Present in the playground: strict mode, with the runtime's values and methods. */
+    private readonly host: Host | null,
+  ) {
+    this.moduleScope.vars.set('__name__', str('__main__'));
+  }
+
+  allModels(): ModelNode[] {
+    return this.models;
+  }
+
+  /** Runs one playground cell strictly (see Interpreter). */
+  runCell(text: string): void {
+    this.text = text;
+    this.steps = STEP_BUDGET;
+    const { tree, error } = parsePython(text.replace(/^\uFEFF/, ' ').replace(/\f/g, ' '));
+    if (error) throw new CellError(error, { from: 0, to: 0 });
+    const cursor = tree.topNode.cursor();
+    do {
+      if (cursor.type.isError) {
+        throw new CellError('syntax error: fix this line before running the cell', {
+          from: cursor.from,
+          to: Math.max(cursor.to, cursor.from + 1),
+        });
+      }
+    } while (cursor.next());
+    try {
+      this.block(tree.topNode, this.moduleScope);
+    } finally {
+      for (const model of this.models) this.finish(model);
+    }
+  }
+
+  run(text: string): Analysis {
+    this.text = text;
     // A BOM or form feed is whitespace to Python; same-length spaces keep every offset true.
-    const { tree, error } = parsePython(this.text.replace(/^\uFEFF/, ' ').replace(/\f/g, ' '));
+    const { tree, error } = parsePython(text.replace(/^\uFEFF/, ' ').replace(/\f/g, ' '));
     if (error) this.note({ from: 0, to: 0 }, `${error}: nothing in it was analysed`);
     this.noteSyntaxErrors(tree.topNode);
-    const module = new Scope(null);
-    module.vars.set('__name__', str('__main__'));
+    const module = this.moduleScope;
     try {
       this.block(tree.topNode, module);
     } catch (e) {
@@ -208,8 +305,47 @@ class Evaluator {
     }
   }
 
+  /** In the playground, code outside the subset is an error that names it. */
+  private unsupported(node: SyntaxNode, what: string): never {
+    const line = this.text.slice(node.from, node.to).split('\n')[0]!.trim();
+    throw new CellError(
+      `${what} is not supported (\`${line.length > 60 ? `${line.slice(0, 57)}...` : line}\`): ${SUBSET}`,
+      {
+        from: node.from,
+        to: node.to,
+      },
+    );
+  }
+
+  private static readonly STRICT_STATEMENTS: Record<string, string> = {
+    FunctionDefinition: '`def`',
+    DecoratedStatement: 'a decorator',
+    ClassDefinition: '`class`',
+    WithStatement: '`with`',
+    TryStatement: '`try`',
+    WhileStatement: '`while`',
+    MatchStatement: '`match`',
+    ReturnStatement: '`return`',
+    RaiseStatement: '`raise`',
+    GlobalStatement: '`global`',
+    NonlocalStatement: '`nonlocal`',
+    DeleteStatement: '`del`',
+    AssertStatement: '`assert`',
+  };
+
   private statement(node: SyntaxNode, scope: Scope): void {
-    if (!this.spend(node)) return;
+    if (!this.spend(node)) {
+      if (this.host)
+        throw new CellError(
+          `this cell does too much work to evaluate (more than ${STEP_BUDGET} steps)`,
+          this.span(node),
+        );
+      return;
+    }
+    if (this.host) {
+      const what = Evaluator.STRICT_STATEMENTS[node.name];
+      if (what) this.unsupported(node, what);
+    }
     switch (node.name) {
       case 'ImportStatement':
         return this.importStatement(node, scope);
@@ -267,6 +403,15 @@ class Evaluator {
     const kids = node.getChildren('VariableName');
     const isFrom = node.firstChild?.name === 'from';
     const text = this.src(node);
+    if (this.host) {
+      const module = /^\s*(?:from|import)\s+([\w.]+)/.exec(text)?.[1] ?? '';
+      if (!this.host.allowsImport(module)) {
+        throw new CellError(
+          `module '${module}' is not available in the playground: import keras, tensorflow or rnnlab`,
+          this.span(node),
+        );
+      }
+    }
     if (!isFrom) {
       // import a.b.c [as d], e
       let path: string[] = [];
@@ -401,6 +546,12 @@ class Evaluator {
     if (!iterNode || !body) return;
     const iterable = this.iterate(this.expr(iterNode, scope));
     if (!iterable || iterable.length > MAX_UNROLL || this.hasLoopJump(body)) {
+      if (this.host) {
+        this.unsupported(
+          iterNode,
+          `a \`for\` loop that is not over range() or a list of at most ${MAX_UNROLL} known items (or that uses break/continue)`,
+        );
+      }
       for (const t of targets) this.bindTarget(t, UNKNOWN, scope);
       this.opaque(body, scope);
       return;
@@ -458,6 +609,8 @@ class Evaluator {
       const known = b.cond ? truthy(this.expr(b.cond, scope)) : true;
       if (known === true) return this.block(b.body, scope);
       if (known === null) {
+        if (this.host)
+          this.unsupported(b.cond ?? b.body, 'an `if` whose condition is not a known constant');
         // Which branch runs is unknown: everything the remaining branches touch is unknown.
         for (const rest of branches.slice(i)) this.opaque(rest.body, scope);
         return;
@@ -638,7 +791,7 @@ class Evaluator {
       case 'None':
         return NONE;
       case 'VariableName':
-        return this.lookup(this.src(node), scope);
+        return this.lookup(this.src(node), scope, node);
       case 'ParenthesizedExpression': {
         const inner = exprChildren(node);
         return inner.length === 1 ? this.expr(inner[0]!, scope) : UNKNOWN;
@@ -675,14 +828,24 @@ class Evaluator {
       }
       default:
         // Comprehensions, lambdas, f-strings, sets, awaits...: unknown, never an error.
+        if (this.host)
+          this.unsupported(
+            node,
+            `\`${node.name.replace(/Expression$/, '').toLowerCase() || node.name}\``,
+          );
         return UNKNOWN;
     }
   }
 
-  private lookup(name: string, scope: Scope): Value {
+  private lookup(name: string, scope: Scope, node?: SyntaxNode): Value {
     const v = scope.lookup(name);
     if (v !== undefined) return v;
     if (BUILTINS.has(name)) return { kind: 'ref', path: `builtins.${name}` };
+    if (this.host && node)
+      throw new CellError(
+        `name '${name}' is not defined: define it in this or an earlier cell`,
+        this.span(node),
+      );
     return UNKNOWN;
   }
 
@@ -738,6 +901,12 @@ class Evaluator {
     if (second?.name === '[') {
       const index = second.nextSibling;
       const target = this.expr(obj, scope);
+      if (this.host && target.kind === 'host') {
+        throw new CellError(
+          `indexing ${target.tag} values is not supported: ${SUBSET}`,
+          this.span(node),
+        );
+      }
       if (!index || index.name === ']') return UNKNOWN;
       if (index.nextSibling?.name === ':' || index.name === ':')
         return this.slice(node, target, scope);
@@ -766,7 +935,17 @@ class Evaluator {
         return { kind: 'method', self: target, name };
       case 'layer':
         return { kind: 'method', self: target, name };
+      case 'host': {
+        const v = this.host?.member(target, name);
+        if (v !== undefined) return v;
+        return { kind: 'method', self: target, name };
+      }
       default:
+        if (this.host)
+          throw new CellError(
+            `\`.${name}\` is not available on this value: ${SUBSET}`,
+            this.span(node),
+          );
         return UNKNOWN;
     }
   }
@@ -850,7 +1029,7 @@ class Evaluator {
     };
     switch (callee.kind) {
       case 'ref':
-        return this.callRef(callee.path, site, scope);
+        return this.callRef(callee.path, site);
       case 'layer':
         return this.applyLayer(callee.layer, site);
       case 'method':
@@ -866,17 +1045,33 @@ class Evaluator {
       }
       case 'model':
         // A model used as a layer: its output is a tensor of unknown shape.
+        if (this.host)
+          throw new CellError(`calling a model as a layer is not supported: ${SUBSET}`, site.span);
         return tensorValue(this.tensor(null, null));
       default:
+        if (this.host) {
+          throw new CellError(
+            `\`${this.src(calleeNode)}(...)\` cannot be called here: ${SUBSET}`,
+            site.span,
+          );
+        }
         return UNKNOWN;
     }
   }
 
-  private callRef(path: string, site: CallSite, scope: Scope): Value {
+  private callRef(path: string, site: CallSite): Value {
+    const hosted = this.host?.call(path, site);
+    if (hosted !== undefined) return hosted;
     if (path.startsWith('builtins.')) return this.builtin(path.slice(9), site);
-    void scope;
     const sym = resolveKeras(path);
-    if (!sym) return UNKNOWN;
+    if (!sym) {
+      if (this.host)
+        throw new CellError(
+          `\`${path.replace(/^builtins\./, '')}(...)\` is not available: ${SUBSET}`,
+          site.span,
+        );
+      return UNKNOWN;
+    }
     switch (sym.kind) {
       case 'layer':
         return { kind: 'layer', layer: this.constructLayer(sym.type, site, path) };
@@ -1233,7 +1428,14 @@ class Evaluator {
   }
 
   private callMethod(self: Value, method: string, site: CallSite): Value {
-    if (self.kind !== 'model') return UNKNOWN;
+    if (self.kind !== 'model') {
+      if (this.host)
+        throw new CellError(
+          `\`.${method}(...)\` is not available on this value: ${SUBSET}`,
+          site.span,
+        );
+      return UNKNOWN;
+    }
     const model = self.model;
     const state = this.sequential.get(model);
     const first = site.args[0];
@@ -1250,8 +1452,14 @@ class Evaluator {
       case 'compile':
         model.compile = this.compileConfig(site);
         return NONE;
-      default:
-        return UNKNOWN;
+      default: {
+        if (!this.host) return UNKNOWN;
+        this.finish(model);
+        const v = this.host.modelMethod(model, method, site);
+        if (v === undefined)
+          throw new CellError(`model.${method}(...) is not available: ${SUBSET}`, site.span);
+        return v;
+      }
     }
   }
 
@@ -1318,6 +1526,14 @@ class Evaluator {
   }
 
   private finishSequential(model: ModelNode, state: SequentialState): void {
+    // Finishing again (the playground does after each cell) replaces the previous chain.
+    for (const c of model.calls) {
+      const i = c.layer.calls.indexOf(c);
+      if (i >= 0) c.layer.calls.splice(i, 1);
+    }
+    model.calls = [];
+    model.layers = [];
+    model.opaque = false;
     let shape: Shape | null | undefined = undefined;
     let current: Tensor | null = null;
     let sawLayer = false;

@@ -104,6 +104,12 @@ export function resolveKeras(path: string): KerasSymbol | null {
   return null;
 }
 
+/** The part of a Keras path after its package prefix (`callbacks.EarlyStopping`), or null. */
+export function kerasTail(path: string): string | null {
+  const prefix = PREFIXES.find((p) => path.startsWith(p));
+  return prefix ? path.slice(prefix.length) : null;
+}
+
 /** The names a star import of a Keras module binds. */
 export function starNames(modulePath: string): string[] {
   const prefix = PREFIXES.find((p) => `${modulePath}.`.startsWith(p));

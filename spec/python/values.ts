@@ -43,6 +43,8 @@ export type Value =
   | { kind: 'optimizer'; optimizer: OptimizerValue }
   /** A loss object such as `keras.losses.CategoricalCrossentropy(from_logits=True)`. */
   | { kind: 'loss'; name: string; fromLogits: Value }
+  /** A runtime value of the playground (data arrays, a training history): opaque to the analyzer. */
+  | { kind: 'host'; tag: string; payload: unknown }
   | { kind: 'unknown' };
 
 export const UNKNOWN: Value = { kind: 'unknown' };

@@ -14,7 +14,7 @@ function capture() {
 
 function lintCli(args: string[]) {
   const c = capture();
-  const code = main(['lint', ...args], c.io);
+  const code = main(['lint', ...args], c.io) as number;
   return { code, stdout: c.out.join('\n'), stderr: c.err.join('\n') };
 }
 

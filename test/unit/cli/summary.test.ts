@@ -16,7 +16,7 @@ interface Run {
 function cli(...args: string[]): Run {
   const stdout: string[] = [];
   const errors: string[] = [];
-  const code = main(args, { log: (t) => stdout.push(t), err: (t) => errors.push(t) });
+  const code = main(args, { log: (t) => stdout.push(t), err: (t) => errors.push(t) }) as number;
   return { code, stdout: stdout.join('\n'), errors };
 }
 

@@ -1,0 +1,257 @@
+/**
+ * Messages between the host (extension or CLI) and the kernel worker. One place defines them;
+ * both sides validate what they receive (`parseToWorker`, `parseFromWorker`).
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Mime type of a training run's output, read by the notebook renderer. */
+export const RUN_MIME = 'application/vnd.rnnlab.run+json';
+/** Schema version of the run output. */
+export const RUN_SCHEMA_VERSION = 1;
+
+/** Options the host gives the worker at start (`workerData`). */
+export interface KernelOptions {
+  /** Seed for every initializer, dropout mask and shuffle. */
+  seed: number;
+  /** Where the .wasm files are (a folder; a trailing '/' is added if missing). */
+  wasmDir?: string;
+  /** 'cpu' to skip the WebAssembly backend (tests of backend-independent behaviour). */
+  backend?: 'wasm' | 'cpu';
+  /** Caps epochs of every fit (RNNLAB_MAX_EPOCHS), so tests and CI run examples quickly. */
+  maxEpochs?: number;
+  /** Folder that `datasets.csv(path)` may read from. */
+  workspace?: string;
+  /** Stop flag shared with the host: non-zero asks the running cell to stop after its batch. */
+  stopFlag?: SharedArrayBuffer;
+}
+
+// ---- host → worker --------------------------------------------------------------------------
+
+/** Sent by the host: run one cell's code in the persistent namespace. */
+export interface RunCell {
+  type: 'run';
+  /** Identifies the execution; every reply about it carries it. */
+  execId: string;
+  /** The cell's index, for messages ("cell 3, line 2"). */
+  cell: number;
+  code: string;
+}
+
+/** Sent by the host: reply with the current memory figures (tensor count, heaps). */
+export interface MemoryQuery {
+  type: 'memory';
+}
+
+export type ToWorker = RunCell | MemoryQuery;
+
+// ---- worker → host --------------------------------------------------------------------------
+
+/** Sent by the worker once the backend is ready. */
+export interface Ready {
+  type: 'ready';
+  protocol: number;
+  backend: string;
+  /** Why the worker is not on WebAssembly, when it is not. */
+  fallbackReason: string | null;
+}
+
+/** Sent by the worker: text a cell printed (print(), summaries). */
+export interface Stream {
+  type: 'stream';
+  execId: string;
+  text: string;
+}
+
+/** Sent by the worker: a rich output of a cell (a summary table, a finished run). */
+export interface DisplayData {
+  type: 'display';
+  execId: string;
+  /** mime type → data (strings, or JSON values for `+json` types). */
+  data: Record<string, unknown>;
+}
+
+/** Per-batch values, coalesced: one message carries every batch since the previous one. */
+export interface BatchPoint {
+  epoch: number;
+  batch: number;
+  /** Metric name (`loss`, `mae`, ...) → value for this batch. */
+  logs: Record<string, number>;
+}
+
+/** Sent by the worker during fit: at most ~20 per second, no batch value dropped. */
+export interface Progress {
+  type: 'progress';
+  execId: string;
+  runId: string;
+  epochs: number;
+  batchesPerEpoch: number;
+  batches: BatchPoint[];
+  /** Finished epochs since the previous message, with their logs (incl. val_*). */
+  epochEnds: Array<{ epoch: number; logs: Record<string, number> }>;
+  /** Milliseconds remaining, estimated from the batches so far. */
+  etaMs: number | null;
+  /** Duration of the last batch, for the host's stop timeout. */
+  lastBatchMs: number;
+}
+
+/** Sent by the worker when a fit starts (the renderer shows its header from it). */
+export interface RunStart {
+  type: 'runStart';
+  execId: string;
+  runId: string;
+  model: string;
+  params: number | null;
+  epochs: number;
+  batchesPerEpoch: number;
+  samples: number;
+  validationSamples: number;
+  config: Record<string, unknown>;
+}
+
+/** Sent by the worker when a cell finished. */
+export interface Done {
+  type: 'done';
+  execId: string;
+  ok: true;
+  ms: number;
+  /** True when the user's stop request ended a fit in this cell. */
+  stopped: boolean;
+}
+
+/**
+ * cell: code outside the subset or a Python-level mistake; data: a data set or array problem;
+ * build: the graph cannot become a model; diverged: the loss became NaN/inf; memory: the
+ * WebAssembly heap is exhausted (the worker restarts); internal: a bug in RNN Lab.
+ */
+export type ErrorKind = 'cell' | 'diverged' | 'data' | 'build' | 'memory' | 'internal';
+
+/** Sent by the worker when a cell failed; the namespace keeps what ran before the failure. */
+export interface Failed {
+  type: 'failed';
+  execId: string;
+  kind: ErrorKind;
+  message: string;
+  /** 1-based line and column within the cell, where known. */
+  line: number | null;
+  column: number | null;
+}
+
+/** Sent by the worker in reply to MemoryQuery. */
+export interface Memory {
+  type: 'memory';
+  numTensors: number;
+  numBytes: number;
+  jsHeapUsed: number;
+  wasmHeapBytes: number | null;
+}
+
+export type FromWorker =
+  Ready | Stream | DisplayData | Progress | RunStart | Done | Failed | Memory;
+
+// ---- validation -----------------------------------------------------------------------------
+
+type Shape = Record<
+  string,
+  'string' | 'number' | 'boolean' | 'object' | 'array' | 'number|null' | 'string|null'
+>;
+
+const TO_WORKER: Record<ToWorker['type'], Shape> = {
+  run: { execId: 'string', cell: 'number', code: 'string' },
+  memory: {},
+};
+
+const FROM_WORKER: Record<FromWorker['type'], Shape> = {
+  ready: { protocol: 'number', backend: 'string', fallbackReason: 'string|null' },
+  stream: { execId: 'string', text: 'string' },
+  display: { execId: 'string', data: 'object' },
+  progress: {
+    execId: 'string',
+    runId: 'string',
+    epochs: 'number',
+    batchesPerEpoch: 'number',
+    batches: 'array',
+    epochEnds: 'array',
+    etaMs: 'number|null',
+    lastBatchMs: 'number',
+  },
+  runStart: {
+    execId: 'string',
+    runId: 'string',
+    model: 'string',
+    params: 'number|null',
+    epochs: 'number',
+    batchesPerEpoch: 'number',
+    samples: 'number',
+    validationSamples: 'number',
+    config: 'object',
+  },
+  done: { execId: 'string', ok: 'boolean', ms: 'number', stopped: 'boolean' },
+  failed: {
+    execId: 'string',
+    kind: 'string',
+    message: 'string',
+    line: 'number|null',
+    column: 'number|null',
+  },
+  memory: {
+    numTensors: 'number',
+    numBytes: 'number',
+    jsHeapUsed: 'number',
+    wasmHeapBytes: 'number|null',
+  },
+};
+
+function fits(value: unknown, kind: Shape[string]): boolean {
+  switch (kind) {
+    case 'array':
+      return Array.isArray(value);
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'number|null':
+      return value === null || typeof value === 'number';
+    case 'string|null':
+      return value === null || typeof value === 'string';
+    default:
+      return typeof value === kind;
+  }
+}
+
+function parse<T extends { type: string }>(table: Record<string, Shape>, msg: unknown): T | string {
+  if (typeof msg !== 'object' || msg === null) return 'message is not an object';
+  const type = (msg as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(type in table)) return `unknown message type ${String(type)}`;
+  for (const [field, kind] of Object.entries(table[type]!)) {
+    if (!fits((msg as Record<string, unknown>)[field], kind))
+      return `${type}.${field} should be ${kind}`;
+  }
+  return msg as T;
+}
+
+/** Validates a message received by the worker; a string says what is wrong with it. */
+export function parseToWorker(msg: unknown): ToWorker | string {
+  return parse<ToWorker>(TO_WORKER, msg);
+}
+
+/** Validates a message received by the host; a string says what is wrong with it. */
+export function parseFromWorker(msg: unknown): FromWorker | string {
+  return parse<FromWorker>(FROM_WORKER, msg);
+}
+
+/** The output of one training run, saved in the notebook under RUN_MIME. */
+export interface RunOutput {
+  version: number;
+  runId: string;
+  model: string;
+  params: number | null;
+  /** As Keras's History.history: metric name → one value per finished epoch. */
+  history: Record<string, number[]>;
+  /** Per-batch loss of every batch, for the live chart's fine line. */
+  batchLoss: number[];
+  batchesPerEpoch: number;
+  epochs: number;
+  /** Why training ended before `epochs`, if it did. */
+  stopped: 'early-stopping' | 'user' | 'diverged' | null;
+  config: Record<string, unknown>;
+  seed: number;
+}

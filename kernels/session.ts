@@ -1,0 +1,711 @@
+/**
+ * The kernel's state across cells, like a Jupyter kernel's namespace: the interpreter (names,
+ * models), the TensorFlow.js models built from the graphs, and the runtime behind `datasets`,
+ * print, fit, evaluate, predict and summary.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { Arg, CallSite, ModelNode } from '../spec/graph';
+import { kerasTail } from '../spec/python/keras';
+import { CellError, Interpreter, type Host } from '../spec/python/evaluate';
+import {
+  asItems,
+  asNumber,
+  asString,
+  float,
+  int,
+  NONE,
+  str,
+  type Span,
+  type Value,
+} from '../spec/python/values';
+import { formatSummary, summarize } from '../spec/summary';
+import { activationName, outputLayer } from '../spec/lint/model';
+import { BuildError, buildModel } from './build';
+import { bind as bindDataset, call as callDataset, DatasetError } from './data/index';
+import { pyStr } from './format';
+import {
+  RUN_MIME,
+  RUN_SCHEMA_VERSION,
+  type BatchPoint,
+  type Done,
+  type Failed,
+  type FromWorker,
+  type RunOutput,
+} from './protocol';
+import { derive } from './random';
+import { runSvg } from './svg';
+import {
+  evaluate,
+  fit,
+  lossName,
+  makeOptimizer,
+  metricName,
+  predict,
+  type ArrayData,
+  type EarlyStopping,
+  type TrainConfig,
+} from './train';
+
+/** Most messages per second the host receives during fit (progress is coalesced to this). */
+export const PROGRESS_INTERVAL_MS = 50;
+
+export interface SessionOptions {
+  seed: number;
+  maxEpochs?: number;
+  workspace?: string;
+  emit(msg: FromWorker): void;
+  /** Polled between batches. */
+  shouldStop(): boolean;
+}
+
+interface Built {
+  model: LayersModel;
+  optimizer: tf.Optimizer | null;
+  /** The compile settings the optimizer was made for. */
+  compiledFor: string;
+  config: TrainConfig | null;
+}
+
+/** An abort inside the WebAssembly module (out of memory): the backend is unusable after it. */
+export function isWasmAbort(e: unknown): boolean {
+  const text = e instanceof Error ? `${e.name} ${e.message}` : String(e);
+  return /RuntimeError|Aborted\(|abort\(|Cannot enlarge memory|Out of memory|OOM/i.test(text);
+}
+
+/** A failure with a kind and a place, turned into a `failed` message. */
+class KernelError extends Error {
+  constructor(
+    readonly kind: Failed['kind'],
+    message: string,
+    readonly span: Span | null,
+  ) {
+    super(message);
+  }
+}
+
+const array = (a: ArrayData): Value => ({ kind: 'host', tag: 'array', payload: a });
+
+function asArray(v: Value | undefined, what: string, span: Span): ArrayData {
+  if (v?.kind === 'host' && v.tag === 'array') return v.payload as ArrayData;
+  throw new KernelError(
+    'cell',
+    `${what} must be a data array (from rnnlab.datasets), got ${v ? pyStr(v) : 'nothing'}`,
+    span,
+  );
+}
+
+/** Binds a call's arguments to a signature (positional, then keywords). */
+function bind(site: CallSite, params: string[]): Map<string, Arg> {
+  const out = new Map<string, Arg>();
+  site.args.forEach((a, i) => {
+    const name = a.keyword ?? params[i];
+    if (!name) throw new KernelError('cell', `too many positional arguments`, a.span);
+    if (a.keyword && !params.includes(a.keyword)) {
+      throw new KernelError(
+        'cell',
+        `unexpected argument '${a.keyword}' (accepted: ${params.join(', ')})`,
+        a.span,
+      );
+    }
+    out.set(name, a);
+  });
+  return out;
+}
+
+function numberArg(
+  args: Map<string, Arg>,
+  name: string,
+  fallback: number,
+  check: (n: number) => boolean,
+  rule: string,
+): number {
+  const a = args.get(name);
+  if (!a) return fallback;
+  const n = asNumber(a.value);
+  if (n === null || !check(n))
+    throw new KernelError('cell', `${name} must be ${rule} (got ${pyStr(a.value)})`, a.span);
+  return n;
+}
+
+export class KernelSession {
+  private readonly interpreter: Interpreter;
+  private readonly built = new Map<ModelNode, Built>();
+  private execId = '';
+  private runs = 0;
+  private stoppedInCell = false;
+
+  constructor(private readonly options: SessionOptions) {
+    const host: Host = {
+      allowsImport: (module) => /^(keras|tensorflow|tf_keras|rnnlab|numpy)(\.|$)/.test(module),
+      call: (path, site) => this.call(path, site),
+      modelMethod: (model, name, site) => this.modelMethod(model, name, site),
+      member: (value, name) => this.member(value, name),
+    };
+    this.interpreter = new Interpreter(host);
+  }
+
+  /** Runs one cell; reports outputs through `emit` and returns the closing message. */
+  runCell(execId: string, code: string): Done | Failed {
+    this.execId = execId;
+    this.stoppedInCell = false;
+    const started = performance.now();
+    try {
+      this.interpreter.run(code);
+      return {
+        type: 'done',
+        execId,
+        ok: true,
+        ms: performance.now() - started,
+        stopped: this.stoppedInCell,
+      };
+    } catch (e) {
+      return this.failure(execId, code, e);
+    } finally {
+      this.collect();
+    }
+  }
+
+  /** Tensors held by the session's models (for leak checks). */
+  modelCount(): number {
+    return this.built.size;
+  }
+
+  private failure(execId: string, code: string, e: unknown): Failed {
+    let kind: Failed['kind'] = 'internal';
+    let span: Span | null = null;
+    let message = e instanceof Error ? e.message : String(e);
+    if (e instanceof CellError) {
+      kind = 'cell';
+      span = e.span;
+    } else if (e instanceof KernelError) {
+      kind = e.kind;
+      span = e.span;
+    } else if (e instanceof BuildError) {
+      kind = 'build';
+      span = e.span;
+    } else if (e instanceof DatasetError) {
+      kind = 'data';
+    } else if (isWasmAbort(e)) {
+      kind = 'memory';
+      message = `the WebAssembly backend ran out of memory (${message}); the kernel must restart, and the namespace is lost`;
+    } else {
+      // A bug in RNN Lab: keep where it happened, for the report.
+      const where =
+        e instanceof Error
+          ? (e.stack ?? '')
+              .split('\n')
+              .slice(1, 4)
+              .map((l) => l.trim())
+              .join(' | ')
+          : '';
+      message = `internal error: ${message}${where ? ` (${where})` : ''}`;
+    }
+    let line: number | null = null;
+    let column: number | null = null;
+    if (span) {
+      const before = code.slice(0, span.from);
+      line = before.split('\n').length;
+      column = span.from - before.lastIndexOf('\n');
+    }
+    return { type: 'failed', execId, kind, message, line, column };
+  }
+
+  /** Disposes the TensorFlow.js models of graphs no name refers to any more. */
+  private collect(): void {
+    // A model is live while some name in the namespace holds it.
+    const live = this.interpreter.liveModels();
+    for (const [node, b] of this.built) {
+      if (live.has(node)) continue;
+      b.model.dispose();
+      b.optimizer?.dispose();
+      this.built.delete(node);
+    }
+  }
+
+  // ---- host hooks ---------------------------------------------------------------------------
+
+  private call(path: string, site: CallSite): Value | undefined {
+    if (path === 'builtins.print') {
+      const text = site.args
+        .filter((a) => a.keyword === null)
+        .map((a) => pyStr(a.value))
+        .join(' ');
+      this.options.emit({ type: 'stream', execId: this.execId, text: `${text}\n` });
+      return NONE;
+    }
+    if (path.startsWith('rnnlab.datasets.'))
+      return this.dataset(path.slice('rnnlab.datasets.'.length), site);
+    const tail = kerasTail(path);
+    if (tail === 'callbacks.EarlyStopping') {
+      const args = bind(site, [
+        'monitor',
+        'min_delta',
+        'patience',
+        'verbose',
+        'mode',
+        'baseline',
+        'restore_best_weights',
+      ]);
+      const monitor = args.get('monitor');
+      const es: EarlyStopping = {
+        monitor: monitor ? (asString(monitor.value) ?? 'val_loss') : 'val_loss',
+        minDelta: Math.abs(numberArg(args, 'min_delta', 0, (n) => n >= 0, 'a number >= 0')),
+        patience: numberArg(
+          args,
+          'patience',
+          0,
+          (n) => Number.isInteger(n) && n >= 0,
+          'a whole number >= 0',
+        ),
+        restoreBestWeights:
+          args.get('restore_best_weights')?.value.kind === 'bool' &&
+          (args.get('restore_best_weights')!.value as { value: boolean }).value,
+      };
+      return { kind: 'host', tag: 'early_stopping', payload: es };
+    }
+    return undefined;
+  }
+
+  private dataset(name: string, site: CallSite): Value {
+    const args: Record<string, number | string | boolean | string[]> = {};
+    const positional: Array<number | string | boolean | string[]> = [];
+    for (const a of site.args) {
+      const v = a.value;
+      let plain: number | string | boolean | string[];
+      if (v.kind === 'int' || v.kind === 'float') plain = v.value;
+      else if (v.kind === 'str') plain = v.value;
+      else if (v.kind === 'bool') plain = v.value;
+      else if (
+        (v.kind === 'list' || v.kind === 'tuple') &&
+        v.items.every((x) => x.kind === 'str')
+      ) {
+        plain = v.items.map((x) => (x as { value: string }).value);
+      } else
+        throw new KernelError(
+          'data',
+          `argument ${a.keyword ?? a.param ?? ''} of datasets.${name} must be a number, a string or a list of strings`,
+          a.span,
+        );
+      if (a.keyword) args[a.keyword] = plain;
+      else positional.push(plain);
+    }
+    try {
+      // `datasets.csv(...)` is the playground's name for the CSV loader.
+      const id = name === 'csv' ? 'load_csv' : name;
+      const ds = callDataset(id, bindDataset(id, positional, args), {
+        workspace: this.options.workspace,
+      });
+      return {
+        kind: 'tuple',
+        items: [
+          { kind: 'tuple', items: [array(ds.train.x), array(ds.train.y)] },
+          { kind: 'tuple', items: [array(ds.val.x), array(ds.val.y)] },
+        ],
+      };
+    } catch (e) {
+      if (e instanceof DatasetError)
+        throw new KernelError('data', `datasets.${name}: ${e.message}`, site.span);
+      throw e;
+    }
+  }
+
+  private member(value: Extract<Value, { kind: 'host' }>, name: string): Value | undefined {
+    if (value.tag === 'array') {
+      const a = value.payload as ArrayData;
+      if (name === 'shape') return { kind: 'tuple', items: a.shape.map((d) => int(d)) };
+      if (name === 'ndim') return int(a.shape.length);
+      return undefined;
+    }
+    if (value.tag === 'history') {
+      const h = value.payload as { history: Record<string, number[]>; epoch: number[] };
+      if (name === 'history') {
+        return {
+          kind: 'dict',
+          entries: Object.entries(h.history).map(([k, vs]) => [
+            str(k),
+            { kind: 'list', items: vs.map((v) => float(v)) },
+          ]),
+        };
+      }
+      if (name === 'epoch') return { kind: 'list', items: h.epoch.map((e) => int(e)) };
+    }
+    return undefined;
+  }
+
+  private modelMethod(model: ModelNode, name: string, site: CallSite): Value | undefined {
+    switch (name) {
+      case 'summary': {
+        this.options.emit({
+          type: 'stream',
+          execId: this.execId,
+          text: `${formatSummary(summarize(model))}\n`,
+        });
+        return NONE;
+      }
+      case 'count_params': {
+        const total = summarize(model).totalParams;
+        return total === null ? undefined : int(total);
+      }
+      case 'fit':
+        return this.fit(model, site);
+      case 'evaluate': {
+        const args = bind(site, ['x', 'y', 'batch_size', 'verbose']);
+        const b = this.ensureBuilt(model, site.span, true);
+        const x = asArray(args.get('x')?.value, 'x', site.span);
+        const y = asArray(args.get('y')?.value, 'y', site.span);
+        this.checkData(model, x, y, site.span);
+        const logs = evaluate(
+          b.model,
+          b.config!,
+          x,
+          y,
+          numberArg(args, 'batch_size', 32, (n) => n >= 1, 'a whole number >= 1'),
+        );
+        const values = [logs['loss']!, ...b.config!.metrics.map((m) => logs[m]!)];
+        return values.length === 1
+          ? float(values[0]!)
+          : { kind: 'list', items: values.map((v) => float(v)) };
+      }
+      case 'predict': {
+        const args = bind(site, ['x', 'batch_size', 'verbose']);
+        const b = this.ensureBuilt(model, site.span, false);
+        const x = asArray(args.get('x')?.value, 'x', site.span);
+        this.checkData(model, x, null, site.span);
+        return array(
+          predict(
+            b.model,
+            x,
+            numberArg(args, 'batch_size', 32, (n) => n >= 1, 'a whole number >= 1'),
+          ),
+        );
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  // ---- models -------------------------------------------------------------------------------
+
+  private trainConfig(model: ModelNode, span: Span): TrainConfig {
+    const c = model.compile;
+    if (!c)
+      throw new KernelError(
+        'cell',
+        `${model.name} is not compiled: call model.compile(optimizer=..., loss=...) first`,
+        span,
+      );
+    let optName: string;
+    let lr: number;
+    if (c.optimizerInfo) {
+      optName = c.optimizerInfo.name;
+      const given = asNumber(c.optimizerInfo.learningRate);
+      if (given === null)
+        throw new KernelError(
+          'cell',
+          'the learning rate must be a number',
+          c.optimizerSpan ?? span,
+        );
+      lr = given;
+    } else {
+      optName = asString(c.optimizer) ?? '';
+      lr = optName.toLowerCase() === 'sgd' ? 0.01 : 0.001;
+    }
+    if (!['adam', 'rmsprop', 'sgd', 'adagrad'].includes(optName.toLowerCase())) {
+      throw new KernelError(
+        'cell',
+        `optimizer ${optName ? `'${optName}'` : pyStr(c.optimizer)} is not available in the playground: use adam, rmsprop, sgd or adagrad`,
+        c.optimizerSpan ?? span,
+      );
+    }
+    let loss: TrainConfig['loss'] | null = null;
+    if (c.loss.kind === 'str') {
+      const n = lossName(c.loss.value);
+      if (n) loss = { name: n, fromLogits: false };
+    } else if (c.loss.kind === 'loss') {
+      const n = lossName(c.loss.name);
+      const fl = c.loss.fromLogits;
+      if (n) loss = { name: n, fromLogits: fl.kind === 'bool' && fl.value };
+    }
+    if (!loss) {
+      throw new KernelError(
+        'cell',
+        `loss ${pyStr(c.loss)} is not available in the playground: use mse, mae, huber, binary_crossentropy, categorical_crossentropy or sparse_categorical_crossentropy`,
+        c.lossSpan ?? span,
+      );
+    }
+    const metrics: TrainConfig['metrics'] = [];
+    const listed = c.metrics.kind === 'none' ? [] : (asItems(c.metrics) ?? [c.metrics]);
+    for (const m of listed) {
+      const name = m.kind === 'str' ? metricName(m.value) : null;
+      if (!name)
+        throw new KernelError(
+          'cell',
+          `metric ${pyStr(m)} is not available in the playground: use accuracy, mae or mse`,
+          span,
+        );
+      metrics.push(name);
+    }
+    return { optimizer: { name: optName.toLowerCase(), learningRate: lr }, loss, metrics };
+  }
+
+  private ensureBuilt(model: ModelNode, span: Span, needsCompile: boolean): Built {
+    let b = this.built.get(model);
+    if (!b) {
+      b = {
+        model: buildModel(model, derive(this.options.seed, model.id)),
+        optimizer: null,
+        compiledFor: '',
+        config: null,
+      };
+      this.built.set(model, b);
+    }
+    if (needsCompile || model.compile) {
+      const config = model.compile ? this.trainConfig(model, span) : null;
+      if (!config)
+        throw new KernelError(
+          'cell',
+          `${model.name} is not compiled: call model.compile(optimizer=..., loss=...) first`,
+          span,
+        );
+      const key = JSON.stringify(config);
+      if (key !== b.compiledFor) {
+        // A new compile() resets the optimizer's state, as in Keras.
+        b.optimizer?.dispose();
+        b.optimizer = makeOptimizer(config.optimizer.name, config.optimizer.learningRate);
+        b.compiledFor = key;
+        b.config = config;
+      }
+    }
+    return b;
+  }
+
+  /** Clear errors before TensorFlow.js would give cryptic ones. */
+  private checkData(model: ModelNode, x: ArrayData, y: ArrayData | null, span: Span): void {
+    const input = model.inputs[0]?.shape;
+    if (input) {
+      const want = input.slice(1);
+      const got = x.shape.slice(1);
+      const bad = want.length !== got.length || want.some((d, i) => d !== null && d !== got[i]);
+      if (bad) {
+        throw new KernelError(
+          'data',
+          `${model.name} expects inputs of shape (None, ${want.map((d) => d ?? 'None').join(', ')}) but x has shape (${x.shape.join(', ')})`,
+          span,
+        );
+      }
+    }
+    if (y && y.shape[0] !== x.shape[0]) {
+      throw new KernelError('data', `x has ${x.shape[0]} samples but y has ${y.shape[0]}`, span);
+    }
+  }
+
+  private fit(model: ModelNode, site: CallSite): Value {
+    const args = bind(site, [
+      'x',
+      'y',
+      'batch_size',
+      'epochs',
+      'verbose',
+      'callbacks',
+      'validation_split',
+      'validation_data',
+      'shuffle',
+    ]);
+    const b = this.ensureBuilt(model, site.span, true);
+    const config = b.config!;
+    const x = asArray(args.get('x')?.value, 'x', site.span);
+    const y = asArray(args.get('y')?.value, 'y', site.span);
+    this.checkData(model, x, y, site.span);
+    let epochs = numberArg(
+      args,
+      'epochs',
+      1,
+      (n) => Number.isInteger(n) && n >= 1,
+      'a whole number >= 1',
+    );
+    if (this.options.maxEpochs !== undefined) epochs = Math.min(epochs, this.options.maxEpochs);
+    const batchSize = numberArg(
+      args,
+      'batch_size',
+      32,
+      (n) => Number.isInteger(n) && n >= 1,
+      'a whole number >= 1',
+    );
+    const validationSplit = numberArg(
+      args,
+      'validation_split',
+      0,
+      (n) => n >= 0 && n < 1,
+      'a fraction in [0, 1)',
+    );
+    let validationData: { x: ArrayData; y: ArrayData } | null = null;
+    const vd = args.get('validation_data');
+    if (vd && vd.value.kind !== 'none') {
+      const items = asItems(vd.value);
+      if (!items || items.length !== 2)
+        throw new KernelError('cell', 'validation_data must be a pair (x_val, y_val)', vd.span);
+      validationData = {
+        x: asArray(items[0], 'validation_data[0]', vd.span),
+        y: asArray(items[1], 'validation_data[1]', vd.span),
+      };
+      this.checkData(model, validationData.x, validationData.y, vd.span);
+    }
+    let earlyStopping: EarlyStopping | null = null;
+    const cb = args.get('callbacks');
+    for (const c of cb ? (asItems(cb.value) ?? []) : []) {
+      if (c.kind === 'host' && c.tag === 'early_stopping')
+        earlyStopping = c.payload as EarlyStopping;
+      else
+        throw new KernelError(
+          'cell',
+          `callback ${pyStr(c)} is not available: the playground supports keras.callbacks.EarlyStopping`,
+          cb!.span,
+        );
+    }
+    const shuffleArg = args.get('shuffle');
+    const shuffle = shuffleArg
+      ? shuffleArg.value.kind !== 'bool' || (shuffleArg.value as { value: boolean }).value
+      : true;
+    const trainSamples =
+      validationData || validationSplit === 0
+        ? x.shape[0]!
+        : Math.floor(x.shape[0]! * (1 - validationSplit));
+    const batchesPerEpoch = Math.ceil(trainSamples / batchSize);
+    const runId = `${this.execId}-${++this.runs}`;
+    const params = summarize(model).totalParams;
+    const runConfig = {
+      epochs,
+      batch_size: batchSize,
+      validation_split: validationSplit,
+      optimizer: config.optimizer,
+      loss: config.loss,
+      metrics: config.metrics,
+      shuffle,
+    };
+    this.options.emit({
+      type: 'runStart',
+      execId: this.execId,
+      runId,
+      model: model.name,
+      params,
+      epochs,
+      batchesPerEpoch,
+      samples: trainSamples,
+      validationSamples: validationData ? validationData.x.shape[0]! : x.shape[0]! - trainSamples,
+      config: runConfig,
+    });
+
+    // Progress is coalesced to PROGRESS_INTERVAL_MS; every batch value still arrives.
+    let pending: BatchPoint[] = [];
+    let epochEnds: Array<{ epoch: number; logs: Record<string, number> }> = [];
+    let lastFlush = performance.now();
+    let lastBatchMs = 0;
+    let done = 0;
+    const started = performance.now();
+    const flush = () => {
+      if (pending.length === 0 && epochEnds.length === 0) return;
+      const elapsed = performance.now() - started;
+      const remaining = epochs * batchesPerEpoch - done;
+      this.options.emit({
+        type: 'progress',
+        execId: this.execId,
+        runId,
+        epochs,
+        batchesPerEpoch,
+        batches: pending,
+        epochEnds,
+        etaMs: done > 0 ? (elapsed / done) * remaining : null,
+        lastBatchMs,
+      });
+      pending = [];
+      epochEnds = [];
+      lastFlush = performance.now();
+    };
+    const result = fit(
+      b.model,
+      b.optimizer!,
+      config,
+      x,
+      y,
+      {
+        epochs,
+        batchSize,
+        validationSplit,
+        validationData,
+        shuffle,
+        earlyStopping,
+        seed: derive(this.options.seed, model.id, this.runs),
+      },
+      {
+        onBatch: (epoch, batch, logs, ms) => {
+          done++;
+          lastBatchMs = ms;
+          pending.push({ epoch, batch, logs });
+          if (performance.now() - lastFlush >= PROGRESS_INTERVAL_MS) flush();
+        },
+        onEpoch: (epoch, logs) => {
+          epochEnds.push({ epoch, logs });
+          if (performance.now() - lastFlush >= PROGRESS_INTERVAL_MS) flush();
+        },
+        shouldStop: () => this.options.shouldStop(),
+      },
+    );
+    flush();
+    const output: RunOutput = {
+      version: RUN_SCHEMA_VERSION,
+      runId,
+      model: model.name,
+      params,
+      history: result.history,
+      batchLoss: result.batchLoss,
+      batchesPerEpoch: result.batchesPerEpoch,
+      epochs,
+      stopped: result.stopped,
+      config: runConfig,
+      seed: this.options.seed,
+    };
+    const last = Object.entries(result.history)
+      .map(([k, v]) => `${k} ${v.at(-1)?.toPrecision(4)}`)
+      .join(', ');
+    this.options.emit({
+      type: 'display',
+      execId: this.execId,
+      data: {
+        [RUN_MIME]: output,
+        'image/svg+xml': runSvg(output),
+        'text/plain': `${model.name}: ${result.history['loss']?.length ?? 0} epoch(s)${last ? `: ${last}` : ''}${result.stopped ? ` (stopped: ${result.stopped})` : ''}`,
+      },
+    });
+    if (result.stopped === 'user') this.stoppedInCell = true;
+    if (result.stopped === 'diverged') {
+      const at = result.divergedAt!;
+      throw new KernelError(
+        'diverged',
+        `training stopped: the loss became ${String(result.batchLoss.at(-1))} at epoch ${at.epoch + 1}, batch ${at.batch + 1}. ${this.likelyCause(model, config)}`,
+        site.span,
+      );
+    }
+    const epochsRun = result.history['loss']?.length ?? 0;
+    return {
+      kind: 'host',
+      tag: 'history',
+      payload: { history: result.history, epoch: Array.from({ length: epochsRun }, (_, i) => i) },
+    };
+  }
+
+  /** The most likely reason a run diverged: a loss that does not fit the output, or the rate. */
+  private likelyCause(model: ModelNode, config: TrainConfig): string {
+    const out = outputLayer(model);
+    const dense = out?.type === 'TimeDistributed' ? out.inner : out;
+    const activation = dense ? activationName(dense.config['activation']) : null;
+    const probabilities = config.loss.name.includes('crossentropy') && !config.loss.fromLogits;
+    if (probabilities && activation && activation !== 'softmax' && activation !== 'sigmoid') {
+      return `Likely cause: ${config.loss.name} expects probabilities, but ${dense!.name} has activation '${activation}' (use softmax/sigmoid, or from_logits=True).`;
+    }
+    const lr = config.optimizer.learningRate;
+    if (lr > 0.01)
+      return `Likely cause: the learning rate ${lr} is high for ${config.optimizer.name}; try 1e-3.`;
+    return 'Likely causes: inputs with NaN or very large values, or a learning rate that is too high.';
+  }
+}

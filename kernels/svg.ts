@@ -1,0 +1,101 @@
+/**
+ * A static picture of a run's curves, generated as SVG text, saved with the notebook for viewers
+ * that do not have the RNN Lab renderer (GitHub, plain Jupyter).
+ */
+import type { RunOutput } from './protocol';
+
+const WIDTH = 520;
+const HEIGHT = 260;
+const PAD = { left: 56, right: 128, top: 18, bottom: 36 };
+/** Distinguishable on light and dark backgrounds. */
+const COLOURS = ['#3b82f6', '#f97316', '#10b981', '#e11d48', '#8b5cf6', '#a16207'];
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+
+function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
+    ticks.push(Number(t.toPrecision(12)));
+  return ticks;
+}
+
+function fmt(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 1000 || a < 0.001 ? v.toExponential(1) : String(Number(v.toPrecision(3)));
+}
+
+/** The epoch curves of a run (loss and val_loss first), as an SVG document. */
+export function runSvg(run: RunOutput): string {
+  const keys = Object.keys(run.history).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const lossKeys = keys.filter((k) => /(^|_)loss$/.test(k));
+  const series = (lossKeys.length ? lossKeys : keys).map((k) => ({
+    key: k,
+    values: run.history[k]!.filter(Number.isFinite),
+  }));
+  const all = series.flatMap((s) => s.values);
+  const epochs = Math.max(1, ...series.map((s) => s.values.length));
+  const lo = all.length ? Math.min(0, ...all) : 0;
+  const hi = all.length ? Math.max(...all) : 1;
+  const plotW = WIDTH - PAD.left - PAD.right;
+  const plotH = HEIGHT - PAD.top - PAD.bottom;
+  const x = (i: number) => PAD.left + (epochs === 1 ? plotW / 2 : (i / (epochs - 1)) * plotW);
+  const y = (v: number) => PAD.top + plotH - ((v - lo) / (hi - lo || 1)) * plotH;
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="11">`,
+    `<title>${esc(`${run.model}: ${series.map((s) => s.key).join(', ')} per epoch`)}</title>`,
+    `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
+  );
+  for (const t of niceTicks(lo, hi)) {
+    parts.push(
+      `<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#e5e7eb"/>`,
+      `<text x="${PAD.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" fill="#4b5563">${fmt(t)}</text>`,
+    );
+  }
+  const stride = Math.max(1, Math.ceil(epochs / 10));
+  for (let i = 0; i < epochs; i += stride) {
+    parts.push(
+      `<text x="${x(i).toFixed(1)}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle" fill="#4b5563">${i + 1}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${PAD.left + plotW / 2}" y="${HEIGHT - 6}" text-anchor="middle" fill="#374151">epoch</text>`,
+    `<line x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${PAD.top + plotH}" stroke="#9ca3af"/>`,
+    `<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH}" stroke="#9ca3af"/>`,
+  );
+  series.forEach((s, i) => {
+    const colour = COLOURS[i % COLOURS.length]!;
+    const dash = s.key.startsWith('val_') ? ' stroke-dasharray="5 3"' : '';
+    const points = s.values.map((v, e) => `${x(e).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+    parts.push(
+      `<polyline fill="none" stroke="${colour}" stroke-width="2"${dash} points="${points}"/>`,
+    );
+    if (s.values.length === 1)
+      parts.push(
+        `<circle cx="${x(0).toFixed(1)}" cy="${y(s.values[0]!).toFixed(1)}" r="3" fill="${colour}"/>`,
+      );
+    const ly = PAD.top + 12 + i * 18;
+    parts.push(
+      `<line x1="${WIDTH - PAD.right + 12}" x2="${WIDTH - PAD.right + 32}" y1="${ly - 4}" y2="${ly - 4}" stroke="${colour}" stroke-width="2"${dash}/>`,
+      `<text x="${WIDTH - PAD.right + 38}" y="${ly}" fill="#111827">${esc(s.key)} ${fmt(s.values.at(-1) ?? NaN)}</text>`,
+    );
+  });
+  if (run.stopped) {
+    parts.push(
+      `<text x="${WIDTH - PAD.right + 12}" y="${HEIGHT - PAD.bottom}" fill="#b91c1c">stopped: ${esc(run.stopped)}</text>`,
+    );
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+function rank(key: string): number {
+  if (key === 'loss') return 0;
+  if (key === 'val_loss') return 1;
+  return key.startsWith('val_') ? 3 : 2;
+}

@@ -1,0 +1,79 @@
+/**
+ * The kernel's worker_threads entry: initialises TensorFlow.js (WebAssembly), then runs cells
+ * for the host one at a time. Node-only APIs stay here; the session is reusable elsewhere.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from './backend';
+import { parseToWorker, PROTOCOL_VERSION, type FromWorker, type KernelOptions } from './protocol';
+import { isWasmAbort, KernelSession } from './session';
+
+if (!parentPort) throw new Error('kernels/worker.ts must run in a worker thread');
+const port = parentPort;
+const options = (workerData ?? { seed: 0 }) as KernelOptions;
+const flag = options.stopFlag ? new Int32Array(options.stopFlag) : null;
+const post = (msg: FromWorker) => port.postMessage(msg);
+
+/** Bytes of the WebAssembly heap, when the backend exposes it. */
+function wasmHeapBytes(): number | null {
+  const backend = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  return backend.wasm?.HEAPU8?.byteLength ?? null;
+}
+
+async function main(): Promise<void> {
+  const info = await initBackend({ prefer: options.backend ?? 'wasm', wasmDir: options.wasmDir });
+  const session = new KernelSession({
+    seed: options.seed,
+    maxEpochs: options.maxEpochs,
+    workspace: options.workspace,
+    emit: post,
+    shouldStop: () => (flag ? Atomics.load(flag, 0) !== 0 : false),
+  });
+  port.on('message', (raw: unknown) => {
+    const msg = parseToWorker(raw);
+    if (typeof msg === 'string') {
+      post({
+        type: 'failed',
+        execId: '',
+        kind: 'internal',
+        message: `bad message from host: ${msg}`,
+        line: null,
+        column: null,
+      });
+      return;
+    }
+    if (msg.type === 'memory') {
+      const m = tf.memory();
+      post({
+        type: 'memory',
+        numTensors: m.numTensors,
+        numBytes: m.numBytes,
+        jsHeapUsed: process.memoryUsage().heapUsed,
+        wasmHeapBytes: wasmHeapBytes(),
+      });
+      return;
+    }
+    const result = session.runCell(msg.execId, msg.code);
+    post(result);
+    // After a WebAssembly abort the backend is unusable: end the worker so the host restarts it.
+    if (result.type === 'failed' && result.kind === 'memory') process.exit(70);
+  });
+  post({
+    type: 'ready',
+    protocol: PROTOCOL_VERSION,
+    backend: info.name,
+    fallbackReason: info.fallbackReason,
+  });
+}
+
+main().catch((e: unknown) => {
+  post({
+    type: 'failed',
+    execId: '',
+    kind: isWasmAbort(e) ? 'memory' : 'internal',
+    message: `the kernel could not start: ${e instanceof Error ? e.message : String(e)}`,
+    line: null,
+    column: null,
+  });
+  process.exit(1);
+});

@@ -202,6 +202,13 @@ export class KernelClient {
     return this.start();
   }
 
+  /** Lets go of a worker that is about to exit on its own; its events are ignored from now on. */
+  private retire(): void {
+    this.lastExit = null;
+    this.worker = null;
+    this.ready = null;
+  }
+
   private died(message: string, kind: Failed['kind']): void {
     this.lastExit = message;
     const pending = this.pending;
@@ -258,7 +265,11 @@ export class KernelClient {
         pending.listener.onProgress?.(msg);
         break;
       case 'done':
+        this.settle(msg);
+        break;
       case 'failed':
+        // After a WebAssembly abort the worker exits: the next run must not reach it.
+        if (msg.kind === 'memory') this.retire();
         this.settle(msg);
         break;
       default:

@@ -186,6 +186,13 @@ export class KernelSession {
       span = e.span;
     } else if (e instanceof DatasetError) {
       kind = 'data';
+    } else if (
+      e instanceof RangeError &&
+      /allocation failed|Invalid typed array length|Invalid array buffer length/i.test(message)
+    ) {
+      // A JavaScript allocation failed: the backend is intact and the namespace survives.
+      kind = 'cell';
+      message = `out of memory: a tensor is too large to allocate (${message}); use smaller layers, inputs or batches`;
     } else if (isWasmAbort(e)) {
       kind = 'memory';
       message = `the WebAssembly backend ran out of memory (${message}); the kernel must restart, and the namespace is lost`;

@@ -121,7 +121,7 @@ export class KernelClient {
         const message = heap
           ? `the kernel ran out of JavaScript heap (limit ${this.options.heapMb ?? 'default'} MB) and was restarted; ${LOST}`
           : `the kernel crashed (${err.message}) and was restarted; ${LOST}`;
-        this.died(message, heap ? 'memory' : 'internal');
+        this.died(message, heap ? 'memory' : 'restarted');
         reject(new Error(message));
       });
       worker.on('exit', (code) => {
@@ -191,7 +191,7 @@ export class KernelClient {
   /** Ends the worker; a pending run resolves with `message`. The next run starts a new one. */
   async terminate(message = 'the kernel was shut down'): Promise<void> {
     const worker = this.worker;
-    this.died(message, 'internal');
+    this.died(message, 'restarted');
     if (worker) await worker.terminate();
   }
 

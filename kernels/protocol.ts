@@ -121,10 +121,12 @@ export interface Done {
 
 /**
  * cell: code outside the subset or a Python-level mistake; data: a data set or array problem;
- * build: the graph cannot become a model; diverged: the loss became NaN/inf; memory: the
- * WebAssembly heap is exhausted (the worker restarts); internal: a bug in RNN Lab.
+ * build: the graph cannot become a model; diverged: the loss became NaN/inf; memory: the JS or
+ * WebAssembly heap is exhausted (the worker restarts); restarted: the worker was terminated (a
+ * stop that did not land in time, a crash); internal: a bug in RNN Lab.
  */
-export type ErrorKind = 'cell' | 'diverged' | 'data' | 'build' | 'memory' | 'internal';
+export type ErrorKind =
+  'cell' | 'diverged' | 'data' | 'build' | 'memory' | 'restarted' | 'internal';
 
 /** Sent by the worker when a cell failed; the namespace keeps what ran before the failure. */
 export interface Failed {

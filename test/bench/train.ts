@@ -34,6 +34,9 @@ import { fileURLToPath } from 'node:url';
 import { initBackend } from '../../kernels/backend';
 import { setTransposedMatMulFix } from '../../kernels/kernels-wasm';
 import { Rng } from '../../kernels/random';
+import { buildModel } from '../../kernels/build';
+import { computeLoss } from '../../kernels/train';
+import { analyze } from '../../spec/python/evaluate';
 
 // ---- workloads and contenders -------------------------------------------------------------------
 
@@ -110,6 +113,45 @@ function stockSession(model: ModelId): TrainSession {
   };
 }
 
+/** The same workloads written as Keras code and built by the kernel (Keras defaults, seeded). */
+const KERAS_CODE: Record<ModelId, string> = {
+  a: 'layers.LSTM(UNITS)',
+  b: 'layers.GRU(UNITS)',
+  c: 'layers.LSTM(UNITS, return_sequences=True), layers.Dropout(0.5), layers.LSTM(UNITS)',
+  d: 'layers.LSTM(UNITS, dropout=0.2, recurrent_dropout=0.2)',
+};
+
+function kernelSession(model: ModelId): TrainSession {
+  const code = `import keras\nfrom keras import layers\nUNITS = ${UNITS}\nm = keras.Sequential([keras.Input(shape=(${TIMESTEPS}, ${FEATURES})), ${KERAS_CODE[model]}, layers.Dense(1)])`;
+  const graph = analyze(code).models[0]!;
+  const m = buildModel(graph, 7);
+  const optimizer = tf.train.adam(1e-3, 0.9, 0.999, 1e-7);
+  const { x, y } = batch();
+  const vars = m.trainableWeights.map((w) => w.read() as tf.Variable);
+  return {
+    step() {
+      tf.tidy(() => {
+        const cost = optimizer.minimize(
+          () =>
+            computeLoss(
+              { name: 'mse', fromLogits: false },
+              y,
+              m.apply(x, { training: true }) as tf.Tensor,
+            ),
+          true,
+          vars,
+        );
+        cost?.dataSync();
+      });
+    },
+    dispose() {
+      m.dispose();
+      optimizer.dispose();
+      tf.dispose([x, y]);
+    },
+  };
+}
+
 /** The first contender is the baseline every ratio is paired against. */
 const CONTENDERS: Contender[] = [
   {
@@ -121,6 +163,11 @@ const CONTENDERS: Contender[] = [
     name: 'tfjs wasm + matmul fix',
     activate: () => setTransposedMatMulFix(true),
     create: stockSession,
+  },
+  {
+    name: 'rnnlab kernel (Keras layers)',
+    activate: () => setTransposedMatMulFix(true),
+    create: kernelSession,
   },
 ];
 

@@ -3,6 +3,9 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { KernelClient } from '../kernels/client';
 import type { Failed, Progress, RunStart } from '../kernels/protocol';
+import { lint } from '../spec/lint/index';
+import { analyze } from '../spec/python/evaluate';
+import { LineIndex, notebookSource } from '../spec/source';
 import { UsageError } from './files';
 import type { Output } from './output';
 
@@ -62,14 +65,23 @@ function lines(text: string): string[] {
 }
 
 export async function runNotebook(opts: RunOptions, out: Output): Promise<number> {
+  let text: string;
   let nb: { cells?: NbCell[] };
   try {
-    nb = JSON.parse(readFileSync(opts.path, 'utf8'));
+    text = readFileSync(opts.path, 'utf8');
+    nb = JSON.parse(text);
   } catch (e) {
     throw new UsageError(`${opts.path}: cannot read this notebook (${(e as Error).message})`);
   }
   if (!nb || !Array.isArray(nb.cells))
     throw new UsageError(`${opts.path}: not a notebook (no "cells" list)`);
+  // The analyzer's findings come first: they are known before anything runs.
+  const doc = notebookSource(text);
+  const index = new LineIndex(doc);
+  for (const f of lint(analyze(doc.text), doc.text, { playground: true })) {
+    const p = index.position(f.span.from);
+    out.err(`${opts.path}:cell${p.cell}:${p.line}:${p.column}: ${f.code} ${f.message}`);
+  }
   const client = new KernelClient({
     ...workerLocation(),
     seed: opts.seed,

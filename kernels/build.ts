@@ -308,10 +308,7 @@ function makeLayer(layer: LayerNode, seed: number): tfl.layers.Layer {
     case 'Average':
       return tfl.layers.average({ name });
     case 'Masking':
-      return unsupported(
-        layer,
-        'Masking is not available in the playground yet (its masks would not reach the recurrent layers)',
-      );
+      return tfl.layers.masking({ name, maskValue: r.num('mask_value', 0) });
     default:
       return unsupported(layer, 'this layer is not available in the playground');
   }

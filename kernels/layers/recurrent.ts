@@ -287,12 +287,49 @@ export abstract class RecurrentLayer extends tfl.layers.Layer {
     this.bias = this.useBias
       ? this.addWeight(this.scoped('bias'), this.biasShape(), 'float32', this.biasInitializerFor())
       : null;
-    this.inputSpec = [new tfl.InputSpec({ ndim: 3, axes: { [-1]: inputDim } })];
+    this.inputSpec = [
+      new tfl.InputSpec({ ndim: 3, axes: { [-1]: inputDim } }),
+      ...Array.from({ length: this.foldedStates }, () => new tfl.InputSpec({ ndim: 2 })),
+    ];
     this.built = true;
   }
 
   protected biasSeed(): number {
     return derive(this.seed, SEED_BIAS);
+  }
+
+  /** How many initial states `apply` folded into the inputs (so the model graph links them). */
+  private foldedStates = 0;
+
+  /**
+   * `layer(x, initialState=[h, c])`: like tfjs's RNN, the states become inputs of the layer's
+   * node, so a functional model sees the encoder that produced them.
+   */
+  override apply(
+    inputs: tf.Tensor | tf.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[],
+    kwargs?: Kwargs,
+  ): tf.Tensor | tf.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[] {
+    const given = kwargs?.['initialState'] as
+      tf.Tensor | tfl.SymbolicTensor | Array<tf.Tensor | tfl.SymbolicTensor> | undefined;
+    const states = given == null ? [] : Array.isArray(given) ? given : [given];
+    if (states.length === 0) {
+      // A model runs its graph with the states already folded in: [x, h, (c)].
+      this.foldStates(Array.isArray(inputs) ? inputs.length - 1 : 0);
+      return super.apply(inputs, kwargs);
+    }
+    this.foldStates(states.length);
+    const rest: Kwargs = { ...kwargs };
+    delete rest['initialState'];
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    return super.apply([x, ...states] as tf.Tensor[] | tfl.SymbolicTensor[], rest);
+  }
+
+  /** Input specs for x plus `count` folded states (a built layer may be called either way). */
+  private foldStates(count: number): void {
+    this.foldedStates = count;
+    const x = this.inputSpec?.[0];
+    if (x)
+      this.inputSpec = [x, ...Array.from({ length: count }, () => new tfl.InputSpec({ ndim: 2 }))];
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
@@ -374,6 +411,11 @@ export abstract class RecurrentLayer extends tfl.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     return tf.tidy(() => {
+      // States folded into the inputs by `apply` come after x.
+      if (Array.isArray(inputs) && inputs.length > 1) {
+        kwargs = { ...kwargs, initialState: inputs.slice(1) };
+        inputs = inputs[0]!;
+      }
       const x = oneTensor(inputs);
       if (x.rank !== 3) {
         throw new Error(

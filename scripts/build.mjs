@@ -16,6 +16,14 @@ const entries = [
     banner: { js: '#!/usr/bin/env node' },
   },
   {
+    // The VS Code extension: vscode is provided by the host.
+    entryPoints: { extension: 'extension/extension.ts' },
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
     // The training kernel's worker thread (TensorFlow.js on WebAssembly).
     entryPoints: { worker: 'kernels/worker.ts' },
     platform: 'node',

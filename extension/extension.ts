@@ -1,0 +1,49 @@
+/**
+ * RNN Lab's VS Code surface. `activate` wires; every feature registers itself from its own module
+ * and returns its disposables. Activation stays cheap: the kernel starts on the first run.
+ */
+import * as vscode from 'vscode';
+import { registerCommands } from './commands/index';
+import { LintSettings } from './config';
+import { registerLanguageFeatures } from './language/index';
+import { registerNotebook } from './notebook/index';
+
+/** What every feature gets: the extension context, a log, and the lint settings. */
+export interface RnnLab {
+  context: vscode.ExtensionContext;
+  log: vscode.OutputChannel;
+  settings: LintSettings;
+}
+
+/** Each feature: a name for the activation log, and its registration. */
+const FEATURES: Array<[string, (lab: RnnLab) => vscode.Disposable[]]> = [
+  ['notebook', registerNotebook],
+  ['language', registerLanguageFeatures],
+  ['commands', registerCommands],
+];
+
+export function activate(context: vscode.ExtensionContext): { activationMs: number } {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('RNN Lab');
+  context.subscriptions.push(log);
+  const settings = new LintSettings(log);
+  context.subscriptions.push(settings);
+  const lab: RnnLab = { context, log, settings };
+  for (const [name, register] of FEATURES) {
+    try {
+      context.subscriptions.push(...register(lab));
+    } catch (e) {
+      // One broken feature must not leave a half-working extension without saying so.
+      const message = `RNN Lab could not start its ${name} features: ${(e as Error).message}`;
+      log.appendLine((e as Error).stack ?? message);
+      void vscode.window.showErrorMessage(message, 'Show Log').then((pick) => pick && log.show());
+    }
+  }
+  const activationMs = performance.now() - started;
+  log.appendLine(`activated in ${activationMs.toFixed(1)} ms`);
+  return { activationMs };
+}
+
+export function deactivate(): void {
+  // Disposables in context.subscriptions end the kernels and clear diagnostics.
+}

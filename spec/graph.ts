@@ -20,6 +20,8 @@ export interface Arg {
   span: Span;
   /** Just the value expression. */
   valueSpan: Span;
+  /** A `*args` or `**kwargs` argument: what it binds is unknown. */
+  splat?: true;
 }
 
 /** Where a layer or model was constructed. */

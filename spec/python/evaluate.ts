@@ -400,7 +400,6 @@ class Evaluator {
   }
 
   private importStatement(node: SyntaxNode, scope: Scope): void {
-    const kids = node.getChildren('VariableName');
     const isFrom = node.firstChild?.name === 'from';
     const text = this.src(node);
     if (this.host) {
@@ -472,7 +471,6 @@ class Evaluator {
       } else if (c.name === 'as') expectAlias = true;
     }
     bind(null);
-    void kids;
   }
 
   private assign(node: SyntaxNode, scope: Scope): void {
@@ -1018,6 +1016,7 @@ class Evaluator {
       value: a.star ? UNKNOWN : values[i]!,
       span: a.span,
       valueSpan: this.span(a.node),
+      ...(a.star ? { splat: true } : {}),
     }));
     const splat = raw.some((a) => a.star !== '');
     const site: CallSite = {
@@ -1223,18 +1222,14 @@ class Evaluator {
       for (const [k, d] of Object.entries(spec.defaults))
         config[k] = site.splat ? UNKNOWN : defaultValue(d);
     }
+    // After a `*args` the positions of later arguments are unknown.
+    let shifted = false;
     site.args.forEach((arg, i) => {
-      if (arg.keyword === null) {
-        if (
-          site.args
-            .slice(0, i)
-            .some(
-              (x) => x.keyword === null && x.param === null && x.value === UNKNOWN && site.splat,
-            )
-        )
-          return;
-        arg.param = spec?.signature[i] ?? null;
+      if (arg.splat) {
+        shifted = true;
+        return;
       }
+      if (arg.keyword === null) arg.param = shifted ? null : (spec?.signature[i] ?? null);
       if (arg.param) config[arg.param] = arg.value;
     });
     const nameValue = asString(config['name']);

@@ -499,6 +499,16 @@ big = make(16)`);
     );
   });
 
+  test('arguments after *args are not mapped to positions; keywords still are', () => {
+    const layer = layerOf(
+      run('import keras\ncfg = get()\nl = keras.layers.LSTM(*cfg, 3, return_sequences=True)'),
+      'LSTM',
+    );
+    assert.equal(layer.config['units']!.kind, 'unknown');
+    assert.equal(layer.site.args[1]!.param, null);
+    assert.equal(repr(layer.config['return_sequences']!), 'True');
+  });
+
   test('a first layer with input_shape takes the input_layer name in Keras 3', () => {
     const a = run(`import keras
 seq = keras.Sequential([keras.layers.GRU(4, input_shape=(5, 2))])

@@ -21,7 +21,7 @@ commands:
                                  exit 1 when a finding at or above this severity exists (default error)
   summary [--format text|json] PATH...
                               Keras-style summary of every model
-  run [--out OUT.rnnlab] [--seed N] NOTEBOOK.rnnlab
+  run [--out OUT.rnnlab] [--seed N] [--heap-mb MB] NOTEBOOK.rnnlab
                               run every code cell of a playground notebook in a training kernel and
                               write it back with outputs (RNNLAB_MAX_EPOCHS caps epochs)
 
@@ -121,7 +121,10 @@ export function main(argv: string[], out: Output = consoleOutput): number | Prom
       );
     }
     if (command === 'run') {
-      const { flags, paths } = parseArgs(rest, new Set(['out', 'seed']));
+      const { flags, paths } = parseArgs(rest, new Set(['out', 'seed', 'heap-mb']));
+      const heapMb = Number(flags.get('heap-mb') ?? '2048');
+      if (!Number.isInteger(heapMb) || heapMb < 128)
+        throw new UsageError('--heap-mb must be a whole number >= 128');
       if (paths.length !== 1) throw new UsageError('run needs exactly one notebook');
       const seed = Number(flags.get('seed') ?? '0');
       if (!Number.isInteger(seed) || seed < 0)
@@ -137,6 +140,7 @@ export function main(argv: string[], out: Output = consoleOutput): number | Prom
           out: flags.get('out') ?? null,
           seed,
           maxEpochs,
+          heapMb,
           tty: process.stderr.isTTY === true,
         },
         out,

@@ -14,6 +14,8 @@ export interface RunOptions {
   out: string | null;
   seed: number;
   maxEpochs: number | undefined;
+  /** JS heap limit of the kernel worker, MB. */
+  heapMb: number;
   /** Whether stderr is a terminal (a redrawn progress bar) or a log (a line per epoch). */
   tty: boolean;
 }
@@ -87,7 +89,7 @@ export async function runNotebook(opts: RunOptions, out: Output): Promise<number
     seed: opts.seed,
     maxEpochs: opts.maxEpochs,
     workspace: dirname(resolve(opts.path)),
-    heapMb: 2048,
+    heapMb: opts.heapMb,
   });
   const onSigint = () => {
     out.err('\nstopping after the current batch (Ctrl-C again to quit)');

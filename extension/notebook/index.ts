@@ -1,8 +1,56 @@
 /** Playground notebooks: serializer, controller (kernel per notebook), restart. */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { RnnLab } from '../extension';
+import { NOTEBOOK_TYPE, PlaygroundKernel } from './controller';
+import { PlaygroundSerializer } from './serializer';
+
+/** The notebook a command is about: its argument (toolbar, a Uri) or the active editor's. */
+export function targetNotebook(arg?: unknown): vscode.NotebookDocument | undefined {
+  let uri: vscode.Uri | undefined;
+  if (arg instanceof vscode.Uri) uri = arg;
+  else if (typeof arg === 'object' && arg !== null) {
+    // The notebook toolbar passes { notebookEditor: { notebookUri } }.
+    const editorUri = (arg as { notebookEditor?: { notebookUri?: unknown } }).notebookEditor
+      ?.notebookUri;
+    if (editorUri instanceof vscode.Uri) uri = editorUri;
+  }
+  if (uri) {
+    const key = uri.toString();
+    return vscode.workspace.notebookDocuments.find((nb) => nb.uri.toString() === key);
+  }
+  return vscode.window.activeNotebookEditor?.notebook;
+}
 
 export function registerNotebook(lab: RnnLab): vscode.Disposable[] {
-  void lab;
-  return [];
+  const serializer = vscode.workspace.registerNotebookSerializer(
+    NOTEBOOK_TYPE,
+    new PlaygroundSerializer(),
+    { transientOutputs: false },
+  );
+  const kernel = new PlaygroundKernel(lab);
+  const restart = vscode.commands.registerCommand(
+    'rnnlab.restartKernel',
+    async (arg?: unknown): Promise<boolean> => {
+      const notebook = targetNotebook(arg);
+      if (!notebook || notebook.notebookType !== NOTEBOOK_TYPE) {
+        void vscode.window.showInformationMessage(
+          'RNN Lab: open a playground (.rnnlab) to restart its kernel.',
+        );
+        return false;
+      }
+      try {
+        await kernel.restart(notebook);
+      } catch (e) {
+        const message = `RNN Lab: the kernel could not restart: ${(e as Error).message}`;
+        lab.log.appendLine(message);
+        void vscode.window.showErrorMessage(message);
+        return false;
+      }
+      void vscode.window.showInformationMessage(
+        'RNN Lab: kernel restarted. The namespace was cleared (variables, data sets, models and their trained weights): run the cells again.',
+      );
+      return true;
+    },
+  );
+  return [serializer, kernel, restart];
 }

@@ -1,0 +1,151 @@
+/** Hovers on layer constructors, output-shape inlay hints and the Show Model Summary command. */
+import * as vscode from 'vscode';
+import type { LintSettings } from '../config';
+import { EXPLAIN_COMMAND } from './actions';
+import type { Linter } from './diagnostics';
+import {
+  indexIn,
+  toRange,
+  unitOf,
+  unitOfNotebook,
+  type Analysed,
+  type Documents,
+  type Unit,
+} from './documents';
+import { shapeHints } from './hints';
+import { hoverMarkdown, layersAt } from './hover';
+import { modelAt, summaryText } from './summary';
+
+export const SUMMARY_COMMAND = 'rnnlab.showModelSummary';
+
+/** A Markdown link that runs rnnlab.explainRule with a code. */
+export function explainLink(code: string): string {
+  return `command:${EXPLAIN_COMMAND}?${encodeURIComponent(JSON.stringify([code]))}`;
+}
+
+export class LayerHovers implements vscode.HoverProvider {
+  constructor(private readonly linter: Linter) {}
+
+  async provideHover(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.Hover | undefined> {
+    const unit = unitOf(document);
+    if (!unit) return undefined;
+    const linted = await this.linter.current(unit);
+    if (!linted || token.isCancellationRequested) return undefined;
+    const cell = indexIn(linted.unit, document);
+    const { source, analysis } = linted.analysed;
+    const offset = source.offsetAt(cell, position);
+    if (offset === null) return undefined;
+    const layers = layersAt(analysis, offset);
+    if (layers.length === 0) return undefined;
+    const md = new vscode.MarkdownString(
+      hoverMarkdown(analysis, layers, linted.findings, explainLink),
+      true,
+    );
+    md.isTrusted = { enabledCommands: [EXPLAIN_COMMAND] };
+    return new vscode.Hover(md, toRange(source.range(layers[0]!.site.callee)));
+  }
+}
+
+type HintMode = 'playground' | 'always' | 'off';
+
+export class ShapeHints implements vscode.InlayHintsProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeInlayHints = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly documents: Documents,
+    linter: Linter,
+    settings: LintSettings,
+  ) {
+    this.subscriptions = [
+      this.changed,
+      // A cell's shapes depend on the cells before it: VS Code only asks again for the edited one.
+      linter.onDidUpdate((unit) => {
+        if (unit.notebook) this.changed.fire();
+      }),
+      settings.onDidChange(() => this.changed.fire()),
+    ];
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+  }
+
+  provideInlayHints(document: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
+    const unit = unitOf(document);
+    if (!unit) return [];
+    const mode = vscode.workspace
+      .getConfiguration('rnnlab', unit.uri)
+      .get<HintMode>('inlayHints.outputShapes', 'playground');
+    if (mode === 'off' || (mode !== 'always' && unit.kind !== 'playground')) return [];
+    const cell = indexIn(unit, document);
+    const { source, analysis } = this.documents.analyse(unit);
+    return shapeHints(analysis).flatMap((h) => {
+      const at = source.position(h.offset);
+      const position = new vscode.Position(at.line, at.character);
+      if (at.cell !== cell || !range.contains(position)) return [];
+      const hint = new vscode.InlayHint(position, h.label, vscode.InlayHintKind.Type);
+      hint.paddingLeft = true;
+      return [hint];
+    });
+  }
+}
+
+/** `file.py:12` or `nb.ipynb, cell 3, line 2`. */
+function describeWhere(unit: Unit, analysed: Analysed, offset: number): string {
+  const name = unit.uri.path.split('/').pop() || unit.uri.toString(true);
+  const at = analysed.source.position(offset);
+  const cell = unit.cells?.[at.cell];
+  return cell ? `${name}, cell ${cell.index + 1}, line ${at.line + 1}` : `${name}:${at.line + 1}`;
+}
+
+/** The unit of the active editor, and the cursor's offset in its analysed text (when known). */
+function activeUnit(
+  documents: Documents,
+): { unit: Unit; analysed: Analysed; offset: number | null } | null {
+  const editor = vscode.window.activeTextEditor;
+  const unit = editor ? unitOf(editor.document) : null;
+  if (editor && unit) {
+    const analysed = documents.analyse(unit);
+    const offset = analysed.source.offsetAt(
+      indexIn(unit, editor.document),
+      editor.selection.active,
+    );
+    return { unit, analysed, offset };
+  }
+  const notebook = vscode.window.activeNotebookEditor?.notebook;
+  const nbUnit = notebook ? unitOfNotebook(notebook) : null;
+  return nbUnit ? { unit: nbUnit, analysed: documents.analyse(nbUnit), offset: null } : null;
+}
+
+/** rnnlab.showModelSummary: the Keras summary of the model under the cursor, beside the editor. */
+export function registerShowSummary(documents: Documents): vscode.Disposable {
+  return vscode.commands.registerCommand(SUMMARY_COMMAND, async () => {
+    const active = activeUnit(documents);
+    if (!active) {
+      void vscode.window.showInformationMessage(
+        'Show Model Summary works in Python files, Jupyter notebooks and RNN Lab playgrounds.',
+      );
+      return;
+    }
+    const model = modelAt(active.analysed.analysis, active.offset);
+    if (!model) {
+      void vscode.window.showInformationMessage('No Keras model was found in this document.');
+      return;
+    }
+    const content = summaryText(
+      model,
+      describeWhere(active.unit, active.analysed, model.site.span.from),
+    );
+    const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content });
+    await vscode.window.showTextDocument(doc, {
+      viewColumn: vscode.ViewColumn.Beside,
+      preview: true,
+    });
+  });
+}

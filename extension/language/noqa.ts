@@ -1,0 +1,39 @@
+/** The "Ignore CODE on this line" edit: add or extend a `# noqa` comment. Pure. */
+import type { Edit } from '../../spec/lint/types';
+
+/** The linter's own reading of a `# noqa` comment (spec/lint/index.ts). */
+const NOQA = /#\s*noqa\b(?::\s*([A-Za-z0-9_, \t]+))?/;
+
+/**
+ * The edit that silences `code` on the line holding `anchor` (the line the linter reads `# noqa`
+ * on): `  # noqa: CODE` appended, or `, CODE` added to an existing `# noqa: A`. Null when the line
+ * is already silenced for the code, or ends in a `\` continuation (a comment there is a syntax
+ * error).
+ */
+export function noqaEdit(text: string, anchor: number, code: string): Edit | null {
+  const at = Math.max(0, Math.min(anchor, text.length));
+  const start = text.lastIndexOf('\n', at - 1) + 1;
+  let end = text.indexOf('\n', at);
+  if (end < 0) end = text.length;
+  if (end > start && text.charCodeAt(end - 1) === 13) end--;
+  const line = text.slice(start, end);
+  const m = NOQA.exec(line);
+  if (m) {
+    const list = m[1];
+    if (list === undefined || list.trim() === '') return null; // a blanket `# noqa` silences all
+    const codes = list
+      .split(/[,\s]+/)
+      .filter(Boolean)
+      .map((c) => c.toUpperCase());
+    if (codes.some((c) => code.toUpperCase().startsWith(c))) return null;
+    const kept = list.replace(/[\s,]+$/, '');
+    const insertAt = start + m.index + m[0].length - (list.length - kept.length);
+    return { span: { from: insertAt, to: insertAt }, newText: `, ${code}` };
+  }
+  const content = line.replace(/[ \t]+$/, '');
+  if (content.endsWith('\\')) return null;
+  return {
+    span: { from: start + content.length, to: end },
+    newText: `${content.length > 0 ? '  ' : ''}# noqa: ${code}`,
+  };
+}

@@ -1,0 +1,348 @@
+/**
+ * What a running cell shows, without VS Code: kernel messages (stream, display, runStart,
+ * progress, done/failed) become output operations (append an output, replace an output's items)
+ * that the controller applies to its NotebookCellExecution.
+ *
+ * - printed text accumulates in one stdout output (its item is replaced, not one output a print);
+ * - a `model.summary()` table becomes an HTML table (theme colours) plus the text;
+ * - a fit shows one text progress output, updated at most every PROGRESS_MIN_MS, replaced at the
+ *   end by the run's display items (the run JSON, an SVG picture and a text line);
+ * - a failure becomes an error whose message names the line.
+ */
+import { RUN_MIME, type Failed, type Progress, type RunStart } from '../../kernels/protocol';
+import { STDOUT_MIME, type OutputMetadata } from './nbformat';
+
+/** Most progress redraws: one per 200 ms (5 a second). */
+export const PROGRESS_MIN_MS = 200;
+
+export interface Item {
+  mime: string;
+  value: string;
+}
+
+export interface ErrorValue {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+export type OutputOp =
+  | { op: 'append'; id: number; items: Item[]; metadata: OutputMetadata }
+  | { op: 'replace'; id: number; items: Item[] }
+  | { op: 'error'; id: number; error: ErrorValue };
+
+// ---- model summaries --------------------------------------------------------------------------
+
+export interface ParsedSummary {
+  model: string;
+  header: string[];
+  rows: string[][];
+  totals: string[];
+}
+
+/**
+ * Reads the box-drawn table `model.summary()` prints (spec/summary.ts formatSummary); null when
+ * the text is something else.
+ */
+export function parseSummary(text: string): ParsedSummary | null {
+  const lines = text.replace(/\n+$/, '').split('\n');
+  const title = /^Model: "(.*)"$/.exec(lines[0] ?? '');
+  if (!title || !lines[1]?.startsWith('┏') || !lines[2]?.startsWith('┃')) return null;
+  const cells = (line: string, sep: string) =>
+    line
+      .slice(1, -1)
+      .split(sep)
+      .map((c) => c.trim());
+  const header = cells(lines[2], '┃');
+  const rows: string[][] = [];
+  const totals: string[] = [];
+  let closed = false;
+  for (const line of lines.slice(3)) {
+    if (line.startsWith('│')) rows.push(cells(line, '│'));
+    else if (line.startsWith('└')) closed = true;
+    else if (closed && line.trim() !== '') totals.push(line.trim());
+  }
+  if (!closed || header.length !== 3 || rows.some((r) => r.length !== 3)) return null;
+  return { model: title[1]!, header, rows, totals };
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const SUMMARY_CSS = `
+.rnnlab-summary { color: var(--vscode-editor-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size, 13px); line-height: 1.4; }
+.rnnlab-summary .rnnlab-title { margin: 2px 0 4px; }
+.rnnlab-summary table { border-collapse: collapse; margin: 0 0 6px; }
+.rnnlab-summary th, .rnnlab-summary td { padding: 3px 14px 3px 6px; text-align: left; vertical-align: top; border-bottom: 1px solid var(--vscode-editorWidget-border, var(--vscode-panel-border, rgba(128, 128, 128, 0.35))); }
+.rnnlab-summary th { font-weight: 600; border-bottom-width: 2px; }
+.rnnlab-summary .rnnlab-num { text-align: right; font-variant-numeric: tabular-nums; }
+.rnnlab-summary code { font-family: var(--vscode-editor-font-family, monospace); font-size: var(--vscode-editor-font-size, 13px); color: var(--vscode-editor-foreground); background: none; }
+.rnnlab-summary .rnnlab-type, .rnnlab-summary .rnnlab-totals { color: var(--vscode-descriptionForeground); }
+.rnnlab-summary .rnnlab-totals strong { color: var(--vscode-editor-foreground); }
+`.trim();
+
+/** The summary as an HTML table styled with the editor theme's CSS variables. */
+export function summaryHtml(s: ParsedSummary): string {
+  const th = (h: string, i: number) =>
+    `<th${i === 2 ? ' class="rnnlab-num"' : ''}>${escapeHtml(h)}</th>`;
+  const layer = (cell: string) => {
+    const m = /^(.*) \(([^()]*)\)$/.exec(cell);
+    return m
+      ? `<code>${escapeHtml(m[1]!)}</code> <span class="rnnlab-type">(${escapeHtml(m[2]!)})</span>`
+      : `<code>${escapeHtml(cell)}</code>`;
+  };
+  const rows = s.rows
+    .map(
+      (r) =>
+        `<tr><td>${layer(r[0]!)}</td><td><code>${escapeHtml(r[1]!)}</code></td><td class="rnnlab-num">${escapeHtml(r[2]!)}</td></tr>`,
+    )
+    .join('\n');
+  const totals = s.totals
+    .map((t) => {
+      const m = /^([^:]+):\s*(\S+)(.*)$/.exec(t);
+      return m
+        ? `${escapeHtml(m[1]!)}: <strong>${escapeHtml(m[2]!)}</strong>${escapeHtml(m[3]!)}`
+        : escapeHtml(t);
+    })
+    .join('<br>\n');
+  return [
+    '<div class="rnnlab-summary">',
+    `<style>\n${SUMMARY_CSS}\n</style>`,
+    `<div class="rnnlab-title">Model: <strong>${escapeHtml(s.model)}</strong></div>`,
+    `<table>\n<thead><tr>${s.header.map(th).join('')}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`,
+    `<div class="rnnlab-totals">\n${totals}\n</div>`,
+    '</div>',
+  ].join('\n');
+}
+
+// ---- training progress ------------------------------------------------------------------------
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '--';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+const number = (v: number) => (Number.isFinite(v) ? v.toPrecision(4) : String(v));
+const logsText = (logs: Record<string, number>) =>
+  Object.entries(logs)
+    .map(([k, v]) => `${k} ${number(v)}`)
+    .join('  ');
+
+/** What the progress output remembers of a fit. */
+export interface ProgressState {
+  start: RunStart;
+  epoch: number;
+  batch: number;
+  logs: Record<string, number>;
+  etaMs: number | null;
+  lastEpoch: { epoch: number; logs: Record<string, number> } | null;
+}
+
+export function progressState(start: RunStart): ProgressState {
+  return { start, epoch: 0, batch: 0, logs: {}, etaMs: null, lastEpoch: null };
+}
+
+/** Folds a progress message into the state. */
+export function advance(state: ProgressState, p: Progress): void {
+  const last = p.batches.at(-1);
+  if (last) {
+    state.epoch = last.epoch;
+    state.batch = last.batch + 1;
+    state.logs = last.logs;
+  }
+  const end = p.epochEnds.at(-1);
+  if (end) state.lastEpoch = end;
+  state.etaMs = p.etaMs;
+}
+
+/** Two lines: where the fit is (epoch, batch, bar, loss, ETA) and the last finished epoch. */
+export function progressText(state: ProgressState): string {
+  const { start } = state;
+  const total = start.batchesPerEpoch;
+  const width = 20;
+  const filled = total > 0 ? Math.min(width, Math.round((state.batch / total) * width)) : 0;
+  const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+  const logs = logsText(state.logs);
+  const lines = [
+    `${start.model}: epoch ${state.epoch + 1}/${start.epochs}  batch ${state.batch}/${total}  ${bar}${logs ? `  ${logs}` : ''}  ETA ${formatDuration(state.etaMs)}`,
+  ];
+  if (state.lastEpoch)
+    lines.push(
+      `epoch ${state.lastEpoch.epoch + 1}/${start.epochs} done: ${logsText(state.lastEpoch.logs)}`,
+    );
+  return lines.join('\n');
+}
+
+// ---- failures ---------------------------------------------------------------------------------
+
+/** A failed cell as the error VS Code shows: the message names the line when one is known. */
+export function errorValue(result: Failed, cell?: number): ErrorValue {
+  if (result.line === null) return { name: result.kind, message: result.message };
+  const at = `line ${result.line}${result.column !== null ? `, column ${result.column}` : ''}`;
+  const message = `${at}: ${result.message}`;
+  // VS Code's error renderer shows the stack alone when there is one: it repeats the message.
+  return {
+    name: result.kind,
+    message,
+    stack: `${result.kind}: ${message}\n    at ${cell !== undefined ? `cell ${cell}, ` : ''}line ${result.line}`,
+  };
+}
+
+// ---- one cell's outputs -----------------------------------------------------------------------
+
+/** Display items in the order a viewer should prefer them: the run, its picture, the text. */
+function displayItems(data: Record<string, unknown>): Item[] {
+  const order = [RUN_MIME, 'image/svg+xml', 'text/html', 'text/plain'];
+  const mimes = Object.keys(data).sort((a, b) => {
+    const ia = order.indexOf(a);
+    const ib = order.indexOf(b);
+    return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib);
+  });
+  return mimes.map((mime) => {
+    const v = data[mime];
+    return { mime, value: typeof v === 'string' ? v : JSON.stringify(v) };
+  });
+}
+
+/** Turns one cell's kernel messages into output operations. */
+export class CellOutputs {
+  private next = 0;
+  /** The stdout output being appended to, while it is the last output. */
+  private stream: { id: number; text: string } | null = null;
+  /** The progress output of the fit in flight. */
+  private fit: { id: number; state: ProgressState; drawn: number; dirty: boolean } | null = null;
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly minIntervalMs = PROGRESS_MIN_MS,
+  ) {}
+
+  private append(items: Item[], metadata: OutputMetadata): OutputOp {
+    this.stream = null;
+    return { op: 'append', id: ++this.next, items, metadata };
+  }
+
+  /** Printed text (print(), model.summary()). */
+  onStream(text: string): OutputOp[] {
+    const summary = parseSummary(text);
+    if (summary) {
+      const plain = text.replace(/\n+$/, '');
+      return [
+        this.append(
+          [
+            { mime: 'text/html', value: summaryHtml(summary) },
+            { mime: 'text/plain', value: plain },
+          ],
+          { outputType: 'display_data' },
+        ),
+      ];
+    }
+    if (this.stream) {
+      this.stream.text += text;
+      return [
+        {
+          op: 'replace',
+          id: this.stream.id,
+          items: [{ mime: STDOUT_MIME, value: this.stream.text }],
+        },
+      ];
+    }
+    const op = this.append([{ mime: STDOUT_MIME, value: text }], { outputType: 'stream' });
+    this.stream = { id: op.id, text };
+    return [op];
+  }
+
+  /** A rich output; a finished run replaces its progress output. */
+  onDisplay(data: Record<string, unknown>): OutputOp[] {
+    const items = displayItems(data);
+    if (RUN_MIME in data && this.fit) {
+      const id = this.fit.id;
+      this.fit = null;
+      this.stream = null;
+      return [{ op: 'replace', id, items }];
+    }
+    return [this.append(items, { outputType: 'display_data' })];
+  }
+
+  onRunStart(start: RunStart): OutputOp[] {
+    const state = progressState(start);
+    const op = this.append([{ mime: 'text/plain', value: progressText(state) }], {
+      outputType: 'display_data',
+    });
+    this.fit = { id: op.id, state, drawn: this.now(), dirty: false };
+    return [op];
+  }
+
+  /** Progress of the fit: a redraw at most every `minIntervalMs` (else remembered for flush()). */
+  onProgress(p: Progress): OutputOp[] {
+    const fit = this.fit;
+    if (!fit || p.runId !== fit.state.start.runId) return [];
+    advance(fit.state, p);
+    fit.dirty = true;
+    return this.now() - fit.drawn >= this.minIntervalMs ? this.flush() : [];
+  }
+
+  /** Whether progress arrived that is not drawn yet (the caller schedules flush()). */
+  get pendingProgress(): boolean {
+    return this.fit?.dirty ?? false;
+  }
+
+  /** Draws progress that was held back. */
+  flush(): OutputOp[] {
+    const fit = this.fit;
+    if (!fit || !fit.dirty) return [];
+    fit.dirty = false;
+    fit.drawn = this.now();
+    return [
+      {
+        op: 'replace',
+        id: fit.id,
+        items: [{ mime: 'text/plain', value: progressText(fit.state) }],
+      },
+    ];
+  }
+
+  /** The cell ended: an error output for a failure; a fit cut short says so in its progress. */
+  onEnd(result: { type: 'done' } | Failed, cell?: number): OutputOp[] {
+    const ops: OutputOp[] = [];
+    if (this.fit) {
+      const text = `${progressText(this.fit.state)}\n(the fit ended before its results were reported)`;
+      ops.push({ op: 'replace', id: this.fit.id, items: [{ mime: 'text/plain', value: text }] });
+      this.fit = null;
+    }
+    if (result.type === 'failed') {
+      this.stream = null;
+      ops.push({ op: 'error', id: ++this.next, error: errorValue(result, cell) });
+    }
+    return ops;
+  }
+}
+
+/**
+ * Output operations waiting to be applied. Replacing an output's items replaces all of them, so a
+ * replace that a later replace of the same output supersedes is dropped (prints in a tight loop
+ * cost one redraw, not hundreds).
+ */
+export class OpQueue {
+  private readonly ops: OutputOp[] = [];
+
+  push(ops: OutputOp[]): void {
+    this.ops.push(...ops);
+  }
+
+  get size(): number {
+    return this.ops.length;
+  }
+
+  /** The next operation to apply, or undefined when none is waiting. */
+  shift(): OutputOp | undefined {
+    for (;;) {
+      const op = this.ops.shift();
+      if (!op || op.op !== 'replace') return op;
+      if (!this.ops.some((o) => o.op === 'replace' && o.id === op.id)) return op;
+    }
+  }
+}

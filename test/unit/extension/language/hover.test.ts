@@ -1,0 +1,161 @@
+/** The hover on a layer constructor: header, name, findings with links. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  escapeMarkdown,
+  findingsOn,
+  hoverMarkdown,
+  layerHeader,
+  layersAt,
+  MAX_HOVER_LAYERS,
+} from '../../../../extension/language/hover';
+import { lint } from '../../../../spec/lint/index';
+import { analyze } from '../../../../spec/python/evaluate';
+
+const SRC = [
+  'import keras',
+  'from keras import layers',
+  'm = keras.Sequential([',
+  '    keras.Input((50, 3)),',
+  '    layers.Dropout(0.5),',
+  '    layers.LSTM(64, return_sequences=True),',
+  '    layers.LSTM(8, recurrent_dropout=0.7),',
+  '    layers.Dense(1),',
+  '])',
+  'x = keras.Input((20, 4))',
+  'b = layers.Bidirectional(layers.GRU(3))(x)',
+  'unused = layers.Dense(3)',
+].join('\n');
+const analysis = analyze(SRC);
+const findings = lint(analysis, SRC, {});
+const link = (code: string) => `command:explain?${code}`;
+
+function hoverAt(marker: string, delta = 0): string {
+  return hoverMarkdown(analysis, layersAt(analysis, SRC.indexOf(marker) + delta), findings, link);
+}
+
+describe('layersAt', () => {
+  test('the callee range, both ends included', () => {
+    const at = SRC.indexOf('layers.LSTM(64');
+    assert.deepEqual(
+      layersAt(analysis, at).map((l) => l.name),
+      ['lstm'],
+    );
+    assert.deepEqual(
+      layersAt(analysis, at + 'layers.LSTM'.length).map((l) => l.name),
+      ['lstm'],
+    );
+    assert.deepEqual(layersAt(analysis, at + 'layers.LSTM('.length), []);
+    assert.deepEqual(layersAt(analysis, at - 2), []);
+  });
+
+  test('a wrapper and the layer it wraps are told apart', () => {
+    assert.deepEqual(
+      layersAt(analysis, SRC.indexOf('Bidirectional')).map((l) => l.name),
+      ['bidirectional'],
+    );
+    assert.deepEqual(
+      layersAt(analysis, SRC.indexOf('GRU(3')).map((l) => l.name),
+      ['gru'],
+    );
+  });
+});
+
+describe('layerHeader', () => {
+  test('type, output shape and parameter count', () => {
+    const [lstm] = layersAt(analysis, SRC.indexOf('LSTM(64'));
+    assert.equal(layerHeader(lstm!), 'LSTM → (None, 50, 64) · 17,408 params');
+    const [dropout] = layersAt(analysis, SRC.indexOf('Dropout'));
+    assert.equal(layerHeader(dropout!), 'Dropout → (None, 50, 3) · 0 params');
+  });
+
+  test('a layer never applied: just its type', () => {
+    const [dense] = layersAt(analysis, SRC.indexOf('Dense(3'));
+    assert.equal(layerHeader(dense!), 'Dense');
+  });
+
+  test('unknown input: ? shape and ? params', () => {
+    const src = 'import keras\nm = keras.Sequential([keras.layers.LSTM(8)])';
+    const a = analyze(src);
+    assert.equal(layerHeader(a.layers[0]!), 'LSTM → ? · ? params');
+  });
+
+  test('one parameter is singular', () => {
+    const src =
+      'import keras\nm = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False)])';
+    assert.equal(layerHeader(analyze(src).layers[1]!), 'Dense → (None, 1) · 1 param');
+  });
+});
+
+describe('hoverMarkdown', () => {
+  test('a clean layer: header and name', () => {
+    assert.equal(
+      hoverAt('LSTM(64'),
+      '`LSTM → (None, 50, 64) · 17,408 params`\n\nLayer `lstm` of model `sequential`',
+    );
+  });
+
+  test('findings on the layer, linked to their docs and escaped', () => {
+    const md = hoverAt('LSTM(8');
+    const [head, rest] = md.split('\n\n---\n\n');
+    assert.equal(head, '`LSTM → (None, 8) · 2,336 params`\n\nLayer `lstm_1` of model `sequential`');
+    const lines = rest!.split('\n\n');
+    assert.equal(lines.length, 2);
+    assert.match(
+      lines[0]!,
+      /^\$\(warning\) \[CU301\]\(command:explain\?CU301\) LSTM\\\(recurrent\\_dropout=0\.7\\\) cannot run on the cuDNN kernel/,
+    );
+    assert.match(lines[1]!, /^\$\(warning\) \[DR109\]\(command:explain\?DR109\) /);
+  });
+
+  test('only the findings of the hovered layer', () => {
+    const md = hoverAt('Dropout');
+    assert.match(md, /\[DR101\]/);
+    assert.doesNotMatch(md, /CU301|DR109/);
+    assert.deepEqual(findingsOn(layersAt(analysis, SRC.indexOf('Dense(1'))[0]!, findings), []);
+  });
+
+  test('wrapped layer and unused layer', () => {
+    assert.equal(hoverAt('GRU(3'), '`GRU`\n\nLayer `gru` inside `bidirectional`');
+    assert.equal(hoverAt('Dense(3'), '`Dense`\n\nLayer `dense_1` (not applied to any input)');
+  });
+
+  test('an input layer of a Sequential belongs to no model.layers', () => {
+    assert.equal(
+      hoverAt('Input((50'),
+      '`InputLayer → (None, 50, 3) · 0 params`\n\nLayer `input_layer`',
+    );
+  });
+
+  test('layers built by a loop: one block each, then a count', () => {
+    const src = [
+      'import keras',
+      'h = x = keras.Input((20, 4))',
+      'for u in range(1, 9):',
+      '    h = keras.layers.GRU(u, return_sequences=True)(h)',
+      'm = keras.Model(x, h)',
+    ].join('\n');
+    const a = analyze(src);
+    const layers = layersAt(a, src.indexOf('GRU'));
+    assert.equal(layers.length, 8);
+    const md = hoverMarkdown(a, layers, [], link);
+    const blocks = md.split('\n\n');
+    assert.equal(blocks.length, MAX_HOVER_LAYERS * 2 + 1);
+    assert.equal(blocks[0], '`GRU → (None, 20, 1) · 21 params`');
+    assert.equal(blocks[2], '`GRU → (None, 20, 2) · 30 params`');
+    assert.equal(blocks.at(-1), '… and 3 more layers built here');
+  });
+
+  test('nothing under the cursor: empty', () => {
+    assert.equal(hoverMarkdown(analysis, [], findings, link), '');
+  });
+});
+
+describe('escapeMarkdown', () => {
+  test('Markdown syntax in messages is shown literally', () => {
+    assert.equal(
+      escapeMarkdown('rate in [0, 1) for *x*_y <b> `c`'),
+      'rate in \\[0, 1\\) for \\*x\\*\\_y \\<b\\> \\`c\\`',
+    );
+  });
+});

@@ -1,0 +1,258 @@
+/** A running cell's outputs: streams, summaries as tables, throttled progress, errors. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RUN_MIME, type Failed, type Progress, type RunStart } from '../../../kernels/protocol';
+import { STDOUT_MIME } from '../../../extension/notebook/nbformat';
+import {
+  CellOutputs,
+  errorValue,
+  formatDuration,
+  OpQueue,
+  parseSummary,
+  progressState,
+  progressText,
+  summaryHtml,
+  type OutputOp,
+} from '../../../extension/notebook/outputs';
+import { analyze } from '../../../spec/python/evaluate';
+import { formatSummary, summarize } from '../../../spec/summary';
+
+const SUMMARY = `${formatSummary(
+  summarize(
+    analyze(`import keras
+from keras import layers
+model = keras.Sequential([
+    keras.Input(shape=(50, 1)),
+    layers.LSTM(32, return_sequences=True),
+    layers.GRU(16),
+    layers.Dense(1),
+], name="a<b")
+`).models[0]!,
+  ),
+)}\n`;
+
+const START: RunStart = {
+  type: 'runStart',
+  execId: 'x1',
+  runId: 'x1-1',
+  model: 'sine',
+  params: 4385,
+  epochs: 8,
+  batchesPerEpoch: 25,
+  samples: 800,
+  validationSamples: 200,
+  config: {},
+};
+
+function progress(epoch: number, batch: number, loss: number, etaMs: number | null): Progress {
+  return {
+    type: 'progress',
+    execId: 'x1',
+    runId: 'x1-1',
+    epochs: 8,
+    batchesPerEpoch: 25,
+    batches: [{ epoch, batch, logs: { loss, mae: loss / 2 } }],
+    epochEnds:
+      batch === 0 && epoch > 0 ? [{ epoch: epoch - 1, logs: { loss, val_loss: loss } }] : [],
+    etaMs,
+    lastBatchMs: 5,
+  };
+}
+
+const failed = (line: number | null, column: number | null = null): Failed => ({
+  type: 'failed',
+  execId: 'x1',
+  kind: 'cell',
+  message: "name 'x_tran' is not defined",
+  line,
+  column,
+});
+
+test('model.summary() text is read back into rows and totals', () => {
+  const s = parseSummary(SUMMARY)!;
+  assert.equal(s.model, 'a<b');
+  assert.deepEqual(s.header, ['Layer (type)', 'Output Shape', 'Param #']);
+  assert.deepEqual(s.rows, [
+    ['lstm (LSTM)', '(None, 50, 32)', '4,352'],
+    ['gru (GRU)', '(None, 16)', '2,400'],
+    ['dense (Dense)', '(None, 1)', '17'],
+  ]);
+  assert.deepEqual(s.totals, [
+    'Total params: 6,769 (26.44 KB)',
+    'Trainable params: 6,769 (26.44 KB)',
+    'Non-trainable params: 0 (0.00 B)',
+  ]);
+  assert.equal(parseSummary('(800, 50, 1) (800, 1)\n'), null);
+  assert.equal(parseSummary('Model: "x"\nnot a table\n'), null);
+});
+
+test('the summary table is HTML with theme colours, escaped', () => {
+  const html = summaryHtml(parseSummary(SUMMARY)!);
+  assert.match(html, /var\(--vscode-editor-foreground\)/);
+  assert.match(html, /var\(--vscode-descriptionForeground\)/);
+  assert.match(html, /Model: <strong>a&#60;b<\/strong>/);
+  assert.match(
+    html,
+    /<th>Layer \(type\)<\/th><th>Output Shape<\/th><th class="rnnlab-num">Param #<\/th>/,
+  );
+  assert.match(
+    html,
+    /<tr><td><code>lstm<\/code> <span class="rnnlab-type">\(LSTM\)<\/span><\/td><td><code>\(None, 50, 32\)<\/code><\/td><td class="rnnlab-num">4,352<\/td><\/tr>/,
+  );
+  assert.match(html, /Total params: <strong>6,769<\/strong> \(26\.44 KB\)/);
+  assert.ok(!html.includes('a<b'));
+});
+
+test('prints accumulate in one stdout output; a summary becomes an HTML + text output', () => {
+  const o = new CellOutputs(() => 0);
+  const a = o.onStream('(800, 50, 1)\n');
+  assert.deepEqual(a, [
+    {
+      op: 'append',
+      id: 1,
+      items: [{ mime: STDOUT_MIME, value: '(800, 50, 1)\n' }],
+      metadata: { outputType: 'stream' },
+    },
+  ]);
+  assert.deepEqual(o.onStream('done\n'), [
+    { op: 'replace', id: 1, items: [{ mime: STDOUT_MIME, value: '(800, 50, 1)\ndone\n' }] },
+  ]);
+  const [summary] = o.onStream(SUMMARY);
+  assert.equal(summary!.op, 'append');
+  const items = (summary as Extract<OutputOp, { op: 'append' }>).items;
+  assert.deepEqual(
+    items.map((i) => i.mime),
+    ['text/html', 'text/plain'],
+  );
+  assert.equal(items[1]!.value, SUMMARY.trimEnd());
+  // Text after the summary starts a new stream output, below it.
+  assert.deepEqual(
+    o.onStream('after\n').map((op) => [op.op, op.id]),
+    [['append', 3]],
+  );
+});
+
+test('a fit shows one progress output, redrawn at most every 200 ms, replaced by the run', () => {
+  let now = 1000;
+  const o = new CellOutputs(() => now);
+  const [start] = o.onRunStart(START);
+  assert.equal(start!.op, 'append');
+  assert.match((start as Extract<OutputOp, { op: 'append' }>).items[0]!.value, /^sine: epoch 1\/8/);
+  now += 50;
+  assert.deepEqual(o.onProgress(progress(0, 3, 0.5, 9000)), [], 'too soon: held back');
+  assert.equal(o.pendingProgress, true);
+  now += 60;
+  assert.deepEqual(o.onProgress(progress(0, 7, 0.4, 8000)), []);
+  const flushed = o.flush();
+  assert.equal(flushed.length, 1);
+  assert.deepEqual(flushed[0]!.op, 'replace');
+  assert.equal(flushed[0]!.id, 1);
+  assert.match(
+    (flushed[0] as Extract<OutputOp, { op: 'replace' }>).items[0]!.value,
+    /^sine: epoch 1\/8 {2}batch 8\/25 {2}\[######-+\] {2}loss 0\.4000 {2}mae 0\.2000 {2}ETA 8s$/,
+  );
+  assert.equal(o.pendingProgress, false);
+  assert.deepEqual(o.flush(), [], 'nothing new to draw');
+  now += 250;
+  const late = o.onProgress(progress(1, 0, 0.3, 70_000));
+  assert.equal(late.length, 1, 'after 200 ms a redraw is immediate');
+  const text = (late[0] as Extract<OutputOp, { op: 'replace' }>).items[0]!.value;
+  assert.match(
+    text,
+    /epoch 2\/8 {2}batch 1\/25 .* ETA 1m 10s\nepoch 1\/8 done: loss 0\.3000 {2}val_loss 0\.3000$/,
+  );
+  // Progress of another run (a stale message) is ignored.
+  assert.deepEqual(o.onProgress({ ...progress(1, 1, 0.2, 1), runId: 'other' }), []);
+  const run = { version: 1, runId: 'x1-1' };
+  const done = o.onDisplay({
+    'text/plain': 'sine: 8 epoch(s)',
+    'image/svg+xml': '<svg/>',
+    [RUN_MIME]: run,
+  });
+  assert.deepEqual(done, [
+    {
+      op: 'replace',
+      id: 1,
+      items: [
+        { mime: RUN_MIME, value: JSON.stringify(run) },
+        { mime: 'image/svg+xml', value: '<svg/>' },
+        { mime: 'text/plain', value: 'sine: 8 epoch(s)' },
+      ],
+    },
+  ]);
+  assert.deepEqual(o.onEnd({ type: 'done' }), []);
+});
+
+test('a display without a fit in flight is a new output', () => {
+  const o = new CellOutputs(() => 0);
+  const ops = o.onDisplay({ [RUN_MIME]: {}, 'text/plain': 'x' });
+  assert.equal(ops[0]!.op, 'append');
+});
+
+test('a fit cut short (the worker died) says so in its progress output', () => {
+  const o = new CellOutputs(() => 0);
+  o.onRunStart(START);
+  const ops = o.onEnd({ ...failed(null), kind: 'memory', message: 'the kernel ran out of memory' });
+  assert.equal(ops.length, 2);
+  assert.equal(ops[0]!.op, 'replace');
+  assert.match(
+    (ops[0] as Extract<OutputOp, { op: 'replace' }>).items[0]!.value,
+    /\(the fit ended before its results were reported\)$/,
+  );
+  assert.deepEqual(ops[1], {
+    op: 'error',
+    id: 2,
+    error: { name: 'memory', message: 'the kernel ran out of memory' },
+  });
+});
+
+test('a failure names the line (and column) in its message and its stack', () => {
+  assert.deepEqual(errorValue(failed(3, 7), 2), {
+    name: 'cell',
+    message: "line 3, column 7: name 'x_tran' is not defined",
+    stack: "cell: line 3, column 7: name 'x_tran' is not defined\n    at cell 2, line 3",
+  });
+  assert.deepEqual(errorValue(failed(4)), {
+    name: 'cell',
+    message: "line 4: name 'x_tran' is not defined",
+    stack: "cell: line 4: name 'x_tran' is not defined\n    at line 4",
+  });
+  const o = new CellOutputs(() => 0);
+  o.onStream('x\n');
+  const [err] = o.onEnd(failed(3, 1), 2);
+  assert.equal(err!.op, 'error');
+  assert.equal(err!.id, 2);
+});
+
+test('durations read like an ETA', () => {
+  assert.equal(formatDuration(null), '--');
+  assert.equal(formatDuration(Infinity), '--');
+  assert.equal(formatDuration(400), '0s');
+  assert.equal(formatDuration(59_400), '59s');
+  assert.equal(formatDuration(61_000), '1m 01s');
+  assert.equal(formatDuration(3_600_000 + 120_000), '1h 02m');
+  const state = progressState(START);
+  assert.equal(progressText(state), 'sine: epoch 1/8  batch 0/25  [--------------------]  ETA --');
+});
+
+test('the op queue drops replaces that a later replace of the same output supersedes', () => {
+  const q = new OpQueue();
+  const rep = (id: number, v: string): OutputOp => ({
+    op: 'replace',
+    id,
+    items: [{ mime: 'text/plain', value: v }],
+  });
+  q.push([
+    { op: 'append', id: 1, items: [], metadata: { outputType: 'stream' } },
+    rep(1, 'a'),
+    rep(2, 'x'),
+    rep(1, 'ab'),
+    { op: 'error', id: 3, error: { name: 'cell', message: 'm' } },
+    rep(1, 'abc'),
+  ]);
+  const seen: string[] = [];
+  for (let op = q.shift(); op; op = q.shift())
+    seen.push(op.op === 'replace' ? `${op.id}:${op.items[0]!.value}` : `${op.op}:${op.id}`);
+  assert.deepEqual(seen, ['append:1', '2:x', 'error:3', '1:abc']);
+  assert.equal(q.size, 0);
+});

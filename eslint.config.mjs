@@ -26,7 +26,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['cli/**/*.ts', 'kernels/**/*.ts', 'test/unit/**/*.ts', 'test/bench/**/*.ts', 'scripts/**/*.ts'],
+    files: [
+      'cli/**/*.ts',
+      'kernels/**/*.ts',
+      'test/unit/**/*.ts',
+      'test/bench/**/*.ts',
+      'scripts/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

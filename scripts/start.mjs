@@ -1,11 +1,73 @@
-// `npm start`: build, then lint and summarise the bundled examples (findings are the point here,
-// so their exit code does not fail the command).
+// `npm start`: build, lint and summarise the bundled examples, then serve a real VS Code
+// (code-server, installed on first use by test/integration/setup.mjs into ~/.cache/rnnlab-e2e)
+// on 127.0.0.1 with RNN Lab loaded and examples/ open, until Ctrl-C.
+// RNNLAB_PORT=8080 picks the port (default: 8080, or a free one); --no-serve stops after the lint.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const run = (args) => spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1;
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const run = (args) =>
+  spawnSync(process.execPath, args, { stdio: 'inherit', cwd: repo }).status ?? 1;
 if (run(['scripts/build.mjs']) !== 0) process.exit(1);
 console.log('\n== rnnlab lint examples\n');
 const lint = run(['dist/cli.js', 'lint', 'examples']);
 console.log('\n== rnnlab summary examples\n');
 const summary = run(['dist/cli.js', 'summary', 'examples']);
-process.exit(lint === 2 || summary !== 0 ? 1 : 0);
+// Findings are the point of the lint, so they do not fail the command; crashes do.
+if (lint === 2 || summary !== 0) process.exit(1);
+if (process.argv.includes('--no-serve') || process.env.RNNLAB_NO_SERVE) process.exit(0);
+
+console.log('\n== VS Code with RNN Lab\n');
+const { ensureTools, SetupError } = await import('../test/integration/setup.mjs');
+const { startCodeServer, freePort } = await import('../test/integration/server.mjs');
+let tools;
+try {
+  tools = ensureTools({ quiet: true });
+} catch (e) {
+  console.error(e.message);
+  process.exit(e instanceof SetupError ? 1 : 2);
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-start-'));
+// The repo is the extension: link it into the fresh extensions folder under its id.
+const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
+fs.mkdirSync(path.join(tmp, 'extensions'), { recursive: true });
+fs.symlinkSync(repo, path.join(tmp, 'extensions', `${pkg.publisher}.${pkg.name}-${pkg.version}`));
+
+async function pickPort() {
+  if (process.env.RNNLAB_PORT) return Number(process.env.RNNLAB_PORT);
+  const net = await import('node:net');
+  const free = await new Promise((resolve) => {
+    const s = net.createServer().once('error', () => resolve(false));
+    s.listen(8080, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+  return free ? 8080 : freePort();
+}
+
+const folder = path.join(repo, 'examples');
+let server;
+const stop = async () => {
+  await server?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+try {
+  server = await startCodeServer({ tools, tmp, folder, port: await pickPort() });
+} catch (e) {
+  console.error(e.message);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  process.exit(1);
+}
+console.log(
+  `VS Code (code-server) with RNN Lab and examples/ open:\n\n  ${server.origin}/?folder=${encodeURI(folder)}\n`,
+);
+console.log('Open it in a browser (SSH: forward the port). Ctrl-C stops the server.');
+const { code, signal } = await server.exited;
+console.error(`code-server stopped (${signal ?? `exit code ${code}`})`);
+fs.rmSync(tmp, { recursive: true, force: true });
+process.exit(1);

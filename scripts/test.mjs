@@ -1,4 +1,7 @@
-// Runs the unit tests with Node's built-in test runner (TypeScript through tsx).
+// `npm test`: the unit tests (Node's built-in runner, TypeScript through tsx), then the
+// integration suites in a real VS Code (test/integration/run.mjs; tools installed on first use
+// into ~/.cache/rnnlab-e2e). RNNLAB_SKIP_E2E=1 skips the integration suites; naming test files
+// runs just those unit tests.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,13 +14,26 @@ function find(dir) {
   });
 }
 
+const node = (args) => spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1;
+
 const only = process.argv.slice(2);
 const files = only.length ? only : find('test/unit').sort();
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
-  {
-    stdio: 'inherit',
-  },
-);
-process.exit(result.status ?? 1);
+const unit = node(['--import', 'tsx', '--test', '--test-concurrency=2', ...files]);
+if (only.length || process.env.RNNLAB_SKIP_E2E) {
+  if (!only.length) console.log('\nRNNLAB_SKIP_E2E is set: skipping the integration tests.');
+  process.exit(unit);
+}
+
+console.log('\n== integration tests (real VS Code; RNNLAB_SKIP_E2E=1 skips them)\n');
+const { ensureTools, SetupError } = await import('../test/integration/setup.mjs');
+try {
+  ensureTools();
+} catch (e) {
+  console.error(`\n${e.message}`);
+  if (!(e instanceof SetupError)) console.error(e.stack);
+  process.exit(1);
+}
+const integration = node(['scripts/build.mjs']) || node(['test/integration/run.mjs']);
+if (unit !== 0) console.error('\nunit tests failed');
+if (integration !== 0) console.error('\nintegration tests failed');
+process.exit(unit || integration);

@@ -13,19 +13,11 @@ import {
   silent,
   spanText,
   threeWays,
-  type Opts,
+  TF2,
+  TFJS,
+  includesAll,
+  TF,
 } from './lint-helpers';
-
-/** A file whose imports do not decide the target (`tensorflow.keras` follows the project). */
-const TF =
-  'import tensorflow as tf\nfrom tensorflow import keras\nfrom tensorflow.keras import layers\n';
-const TF2: Opts = { target: 'tf-keras2' };
-const TFJS: Opts = { target: 'tfjs' };
-
-function includesAll(message: string, parts: string[]): void {
-  for (const p of parts)
-    assert.ok(message.includes(p), `message lacks ${JSON.stringify(p)}: ${message}`);
-}
 
 describe('CU301 recurrent-dropout-disables-cudnn', () => {
   const bad = threeWays('(50, 16)', ['layers.LSTM(32, recurrent_dropout=0.2)', 'layers.Dense(1)']);

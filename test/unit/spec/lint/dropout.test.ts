@@ -16,18 +16,10 @@ import {
   silent,
   spanText,
   threeWays,
-  type Opts,
+  TF2,
+  includesAll,
+  TF,
 } from './lint-helpers';
-
-/** A file whose imports do not decide the target (`tensorflow.keras` follows the project). */
-const TF =
-  'import tensorflow as tf\nfrom tensorflow import keras\nfrom tensorflow.keras import layers\n';
-const TF2: Opts = { target: 'tf-keras2' };
-
-function includesAll(message: string, parts: string[]): void {
-  for (const p of parts)
-    assert.ok(message.includes(p), `message lacks ${JSON.stringify(p)}: ${message}`);
-}
 
 describe('DR101 dropout-mask-changes-every-timestep', () => {
   const bad = threeWays('(50, 128)', ['layers.Dropout(0.5)', 'layers.LSTM(64)', 'layers.Dense(1)']);

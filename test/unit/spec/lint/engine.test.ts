@@ -14,10 +14,8 @@ import {
   silent,
   spanText,
   type Opts,
+  TF,
 } from './lint-helpers';
-
-const TF =
-  'import tensorflow as tf\nfrom tensorflow import keras\nfrom tensorflow.keras import layers\n';
 
 /** A model with findings of several families on different lines. */
 const MIXED = seq('(50, 16)', [

@@ -213,3 +213,15 @@ export function checkNoqa(src: string, code: string, needle: string, opts: Opts 
   assert.deepEqual(findings(`# rnnlab: noqa\n${src}`, opts), []);
   assert.deepEqual(findings(`${src}\n# rnnlab: noqa\n`, opts), []);
 }
+
+/** A file whose imports do not decide the target (`tensorflow.keras` follows the project). */
+export const TF =
+  'import tensorflow as tf\nfrom tensorflow import keras\nfrom tensorflow.keras import layers\n';
+export const TF2: Opts = { target: 'tf-keras2' };
+export const TFJS: Opts = { target: 'tfjs' };
+
+/** Asserts that a finding's message states every given fact. */
+export function includesAll(message: string, parts: string[]): void {
+  for (const p of parts)
+    assert.ok(message.includes(p), `message lacks ${JSON.stringify(p)}: ${message}`);
+}

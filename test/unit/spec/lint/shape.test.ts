@@ -17,15 +17,9 @@ import {
   spanText,
   threeWays,
   type Opts,
+  includesAll,
+  TF,
 } from './lint-helpers';
-
-const TF =
-  'import tensorflow as tf\nfrom tensorflow import keras\nfrom tensorflow.keras import layers\n';
-
-function includesAll(message: string, parts: string[]): void {
-  for (const p of parts)
-    assert.ok(message.includes(p), `message lacks ${JSON.stringify(p)}: ${message}`);
-}
 
 /** The only findings are the given codes (in position order). */
 function onlyCodes(src: string, expected: string[], opts: Opts = {}): void {

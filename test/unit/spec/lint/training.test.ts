@@ -13,12 +13,8 @@ import {
   spanText,
   threeWays,
   type Spelling,
+  includesAll,
 } from './lint-helpers';
-
-function includesAll(message: string, parts: string[]): void {
-  for (const p of parts)
-    assert.ok(message.includes(p), `message lacks ${JSON.stringify(p)}: ${message}`);
-}
 
 /** A model in three spellings with a compile call after it. */
 function compiled(shape: string, layerCalls: string[], compile: string): Array<[Spelling, string]> {

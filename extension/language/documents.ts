@@ -76,8 +76,9 @@ export function unitOfNotebook(notebook: vscode.NotebookDocument): Unit | null {
 /** The notebook a cell document belongs to. */
 export function notebookOf(doc: vscode.TextDocument): vscode.NotebookDocument | undefined {
   const uri = doc.uri.toString();
-  return vscode.workspace.notebookDocuments.find((nb) =>
-    nb.getCells().some((c) => c.document.uri.toString() === uri),
+  // A reverted notebook can leave its closed predecessor in the list, with the same cell URIs.
+  return vscode.workspace.notebookDocuments.find(
+    (nb) => !nb.isClosed && nb.getCells().some((c) => c.document.uri.toString() === uri),
   );
 }
 

@@ -9,6 +9,7 @@
  * To add a contender, append one entry to CONTENDERS below; the table, the ratios and the JSON
  * pick it up.
  */
+import { Rng } from '../../kernels/random';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -48,18 +49,13 @@ const SAMPLE_TARGET_MS = 25;
 
 // ---- realistic inputs ---------------------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** The kernel's seeded generator (mulberry32), as a function: the same seed, the same inputs. */
+function seeded(seed: number): () => number {
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
-const rng = mulberry32(2024);
+const rng = seeded(2024);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
 const UNITS = [16, 32, 48, 64, 96, 128, 256] as const;
 const RATES = ['0.1', '0.2', '0.25', '0.3', '0.5'] as const;

@@ -6,6 +6,7 @@
  * fails the test instead of stalling CI. The run is deterministic: set FUZZ_SEED and FUZZ_CASES
  * to explore further locally (`FUZZ_SEED=7 FUZZ_CASES=50000 node scripts/test.mjs <this file>`).
  */
+import { Rng as SeededRng } from '../../../kernels/random';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,16 +18,10 @@ import type { Job, Outcome, Reply } from './analyze-worker';
 
 // ---- a seeded PRNG ------------------------------------------------------------------------------
 
-/** mulberry32: a tiny, fast 32-bit PRNG; the same seed always gives the same cases. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** The kernel's seeded generator (mulberry32), as a function: the same seed, the same inputs. */
+function seeded(seed: number): () => number {
+  const rng = new SeededRng(seed);
+  return () => rng.next();
 }
 
 /** The inline seeds, then the realistic model files of test/fixtures/models (when present). */
@@ -262,7 +257,7 @@ interface Case {
 
 /** A deterministic list: truncations of every seed, then random mutants. */
 function* cases(seed: number, count: number): Generator<Case> {
-  const rng = mulberry32(seed);
+  const rng = seeded(seed);
   for (const [s, text] of ALL_SEEDS.entries()) {
     const step = text.length / PREFIXES_PER_SEED;
     for (let k = 0; k <= PREFIXES_PER_SEED; k++) {

@@ -4,6 +4,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerCall, LayerNode, ModelNode, Tensor } from '../spec/graph';
+import { activationName } from '../spec/lint/model';
 import {
   asBool,
   asInt,
@@ -105,11 +106,8 @@ class Reader {
   /** A Keras activation: a name, a keras.activations reference, or None (linear). */
   activation(key: string, fallback: string): string {
     const v: Value | undefined = this.layer.config[key];
-    let name = fallback;
-    if (v?.kind === 'none') name = 'linear';
-    else if (v?.kind === 'str') name = v.value;
-    else if (v?.kind === 'ref') name = v.path.split('.').pop() ?? fallback;
-    else if (v !== undefined) this.fail(key, 'an activation name');
+    const name = v === undefined ? fallback : activationName(v);
+    if (name === null) return this.fail(key, 'an activation name');
     if (!(name in ACTIVATIONS)) this.fail(key, `one of ${Object.keys(ACTIVATIONS).join(', ')}`);
     return name;
   }

@@ -19,6 +19,7 @@ import {
   type Span,
   type Value,
 } from '../spec/python/values';
+import { LineIndex, pythonSource } from '../spec/source';
 import { formatSummary, summarize } from '../spec/summary';
 import { activationName, outputLayer } from '../spec/lint/model';
 import { BuildError, buildModel } from './build';
@@ -208,14 +209,15 @@ export class KernelSession {
           : '';
       message = `internal error: ${message}${where ? ` (${where})` : ''}`;
     }
-    let line: number | null = null;
-    let column: number | null = null;
-    if (span) {
-      const before = code.slice(0, span.from);
-      line = before.split('\n').length;
-      column = span.from - before.lastIndexOf('\n');
-    }
-    return { type: 'failed', execId, kind, message, line, column };
+    const at = span ? new LineIndex(pythonSource(code)).position(span.from) : null;
+    return {
+      type: 'failed',
+      execId,
+      kind,
+      message,
+      line: at?.line ?? null,
+      column: at?.column ?? null,
+    };
   }
 
   /** Disposes the TensorFlow.js models of graphs no name refers to any more. */

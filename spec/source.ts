@@ -62,9 +62,27 @@ export function notebookSource(json: string): SourceDoc {
   return { text, cells: ranges };
 }
 
-function blankMagics(source: string): string {
+/** Cell magics whose body is Python (IPython runs it); any other `%%magic` cell is not Python. */
+const PYTHON_CELL_MAGICS = new Set([
+  'time',
+  'timeit',
+  'capture',
+  'prun',
+  'debug',
+  'python',
+  'python3',
+]);
+
+/**
+ * Blanks IPython magics and shell escapes (lines starting with `%`, `!` or `?`) with spaces, line
+ * breaks kept, so that every offset stays true. A cell whose first line is a `%%bash`-like cell
+ * magic is blanked whole: its body is not Python.
+ */
+export function blankMagics(source: string): string {
+  const cellMagic = /^%%([A-Za-z_][\w-]*)/.exec(source);
+  if (cellMagic && !PYTHON_CELL_MAGICS.has(cellMagic[1]!)) return source.replace(/[^\r\n]/g, ' ');
   return source.replace(
-    /^([ \t]*)([%!?][^\n]*)/gm,
+    /^([ \t]*)([%!?][^\r\n]*)/gm,
     (_m, indent: string, rest: string) => indent + ' '.repeat(rest.length),
   );
 }

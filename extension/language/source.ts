@@ -5,6 +5,7 @@
  * UTF-16 characters. Pure: no vscode import.
  */
 import type { Span } from '../../spec/python/values';
+import { blankMagics } from '../../spec/source';
 
 /** A 0-based line and UTF-16 character, as VS Code counts them. */
 export interface CellPosition {
@@ -31,31 +32,6 @@ export interface CellSlice {
   lineStarts: number[];
   /** Offsets (relative to the part) where each line's content ends (before its line break). */
   lineEnds: number[];
-}
-
-/** Cell magics whose body is Python (IPython runs it); any other `%%magic` cell is not Python. */
-const PYTHON_CELL_MAGICS = new Set([
-  'time',
-  'timeit',
-  'capture',
-  'prun',
-  'debug',
-  'python',
-  'python3',
-]);
-
-/**
- * Blanks IPython magics and shell escapes (lines starting with `%`, `!` or `?`) with spaces, line
- * breaks kept, so that every offset stays true. A cell whose first line is a `%%bash`-like cell
- * magic is blanked whole: its body is not Python.
- */
-export function blankMagics(source: string): string {
-  const cellMagic = /^%%([A-Za-z_][\w-]*)/.exec(source);
-  if (cellMagic && !PYTHON_CELL_MAGICS.has(cellMagic[1]!)) return source.replace(/[^\r\n]/g, ' ');
-  return source.replace(
-    /^([ \t]*)([%!?][^\r\n]*)/gm,
-    (_m, indent: string, rest: string) => indent + ' '.repeat(rest.length),
-  );
 }
 
 /** Line starts and content ends of a text; `\r\n`, `\n` and a lone `\r` all end a line. */

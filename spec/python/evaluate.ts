@@ -212,7 +212,7 @@ class Evaluator {
   runCell(text: string): void {
     this.text = text;
     this.steps = STEP_BUDGET;
-    const { tree, error } = parsePython(text.replace(/^\uFEFF/, ' ').replace(/\f/g, ' '));
+    const { tree, error } = parsePython(text);
     if (error) throw new CellError(error, { from: 0, to: 0 });
     const cursor = tree.topNode.cursor();
     do {
@@ -232,8 +232,7 @@ class Evaluator {
 
   run(text: string): Analysis {
     this.text = text;
-    // A BOM or form feed is whitespace to Python; same-length spaces keep every offset true.
-    const { tree, error } = parsePython(text.replace(/^\uFEFF/, ' ').replace(/\f/g, ' '));
+    const { tree, error } = parsePython(text);
     if (error) this.note({ from: 0, to: 0 }, `${error}: nothing in it was analysed`);
     this.noteSyntaxErrors(tree.topNode);
     const module = this.moduleScope;

@@ -12,7 +12,9 @@ export type ParseResult = { tree: Tree; error: string | null };
  * build, the stock parse runs instead; and input nested beyond what lezer can recurse through
  * yields an empty tree with an error, never an exception.
  */
-export function parsePython(text: string): ParseResult {
+export function parsePython(source: string): ParseResult {
+  // A BOM or form feed is whitespace to Python; same-length spaces keep every offset true.
+  const text = source.replace(/^\uFEFF/, ' ').replace(/\f/g, ' ');
   try {
     const parse = parser.startParse(text) as ReturnType<typeof parser.startParse> & {
       bigReductionCount?: number;

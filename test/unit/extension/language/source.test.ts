@@ -1,7 +1,8 @@
 /** The document model: analysed text of documents and notebooks, and offsets back to cells. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { blankMagics, SourceMap } from '../../../../extension/language/source';
+import { SourceMap } from '../../../../extension/language/source';
+import { blankMagics } from '../../../../spec/source';
 import { lint } from '../../../../spec/lint/index';
 import { analyze } from '../../../../spec/python/evaluate';
 import { applyToCells } from './helpers';

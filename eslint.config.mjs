@@ -2,6 +2,55 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layering of docs/ARCHITECTURE.md, one entry per folder: the folders it may import from.
+ * Every other product folder is forbidden to it, so each arrow of the diagram is a lint error
+ * when broken (test/unit/layering.test.ts adds a forbidden import to each folder and expects it).
+ * `pure` folders do no I/O and run no models: no node:*, no tfjs.
+ */
+export const LAYERS = {
+  analyzer: { may: [], pure: true },
+  lint: { may: ['analyzer'], pure: true },
+  notebook: { may: ['analyzer'], pure: true },
+  kernels: { may: ['analyzer', 'notebook'], pure: false },
+  server: { may: ['analyzer', 'lint', 'notebook'], pure: false },
+  // The webview surface sees the kernel's protocol types and pure formatters, nothing else.
+  webview: { may: [], allow: ['kernels/protocol', 'analyzer/format'], pure: true },
+  extension: {
+    may: ['analyzer', 'lint', 'notebook', 'kernels', 'server', 'webview'],
+    pure: false,
+  },
+  cli: { may: ['analyzer', 'lint', 'notebook', 'kernels', 'server'], pure: false },
+};
+
+const PRODUCT = Object.keys(LAYERS);
+
+/** The no-restricted-imports patterns of one folder. */
+function patternsOf(folder) {
+  const spec = LAYERS[folder];
+  const patterns = [];
+  for (const other of PRODUCT) {
+    if (other === folder || spec.may.includes(other)) continue;
+    const allowed = (spec.allow ?? []).filter((a) => a.startsWith(`${other}/`));
+    patterns.push({
+      group: [`**/${other}`, `**/${other}/**`, ...allowed.map((a) => `!**/${a}`)],
+      message: `${folder}/ may not import ${other}/ (docs/ARCHITECTURE.md, "Layers").`,
+    });
+  }
+  if (folder !== 'extension')
+    patterns.push({ group: ['vscode'], message: 'Only extension/ may import vscode.' });
+  if (spec.pure) {
+    patterns.push(
+      {
+        group: ['node:*', 'fs', 'path', 'os', 'worker_threads', 'child_process'],
+        message: `${folder}/ is pure: no I/O.`,
+      },
+      { group: ['@tensorflow/*'], message: `${folder}/ does not run models.` },
+    );
+  }
+  return patterns;
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'test/fixtures/', 'examples/', '.bench/'] },
   js.configs.recommended,
@@ -9,30 +58,12 @@ export default tseslint.config(
   {
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
+  ...PRODUCT.map((folder) => ({
+    files: [`${folder}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns: patternsOf(folder) }] },
+  })),
   {
-    // spec/ is the pure core: no editor, no I/O, no training runtime.
-    files: ['spec/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['vscode'], message: 'Only extension/ may import vscode.' },
-            { group: ['node:*', 'fs', 'path', 'worker_threads'], message: 'spec/ does no I/O.' },
-            { group: ['@tensorflow/*'], message: 'spec/ does not run models.' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: [
-      'cli/**/*.ts',
-      'kernels/**/*.ts',
-      'test/unit/**/*.ts',
-      'test/bench/**/*.ts',
-      'scripts/**/*.ts',
-    ],
+    files: ['test/unit/**/*.ts', 'test/bench/**/*.ts', 'scripts/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

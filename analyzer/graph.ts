@@ -151,3 +151,18 @@ export function formatShape(shape: Shape | null): string {
   const dims = shape.map((d) => (d === null ? 'None' : String(d)));
   return dims.length === 1 ? `(${dims[0]},)` : `(${dims.join(', ')})`;
 }
+
+/** The name of an activation value: `'relu'`, `keras.activations.relu` and `tf.nn.relu` give `relu`. */
+export function activationName(v: Value | undefined): string | null {
+  if (!v) return null;
+  if (v.kind === 'none') return 'linear';
+  if (v.kind === 'str') return v.value;
+  if (v.kind === 'ref') return v.path.split('.').pop() ?? null;
+  return null;
+}
+
+/** The layer whose output is the model's (single) prediction, if there is one. */
+export function outputLayer(model: ModelNode): LayerNode | null {
+  if (model.outputs.length !== 1) return null;
+  return model.outputs[0]!.producer?.layer ?? null;
+}

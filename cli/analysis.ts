@@ -1,7 +1,7 @@
 /** Loads and analyses one file for a CLI command, reporting skips and notes on stderr. */
-import type { Analysis } from '../spec/graph';
-import { analyze } from '../spec/python/evaluate';
-import { LineIndex, type Position, type SourceDoc } from '../spec/source';
+import type { Analysis } from '../analyzer/graph';
+import { analyze } from '../analyzer/python/evaluate';
+import { LineIndex, type Position, type SourceDoc } from '../analyzer/lines';
 import { loadFile } from './files';
 import type { Output } from './output';
 

@@ -1,7 +1,7 @@
 /** Finding and reading the files the CLI analyses; never throws on bad input. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { NotebookError, notebookSource, pythonSource, type SourceDoc } from '../spec/source';
+import { NotebookError, notebookSource, pythonSource, type SourceDoc } from '../analyzer/lines';
 
 /** Folders never searched: environments, caches and dependencies. */
 const SKIP_DIRS = new Set([

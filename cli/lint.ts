@@ -1,15 +1,8 @@
 /** `rnnlab lint`: findings as text, JSON or SARIF 2.1.0, with CI-friendly exit codes. */
-import { unknownCodes } from '../spec/lint/config';
-import {
-  docUrl,
-  lint,
-  RULES,
-  type Finding,
-  type LintOptions,
-  type Severity,
-} from '../spec/lint/index';
-import type { Span } from '../spec/python/values';
-import type { LineIndex } from '../spec/source';
+import { unknownCodes } from '../lint/config';
+import { docUrl, lint, RULES, type Finding, type LintOptions, type Severity } from '../lint/index';
+import type { Span } from '../analyzer/python/values';
+import type { LineIndex } from '../analyzer/lines';
 import { analyseFile, where } from './analysis';
 import { collectFiles } from './files';
 import type { Output } from './output';

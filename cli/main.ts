@@ -1,11 +1,11 @@
 /** The `rnnlab` command line: `rnnlab summary` (and, as they land, `lint` and `run`). */
 import { UsageError } from './files';
 import { consoleOutput, type Output } from './output';
-import { findPyproject, loadProjectConfig } from './config';
+import { findPyproject, loadProjectConfig } from './pyproject';
 import { parseCodes, runLint } from './lint';
 import { runNotebook } from './run';
-import { runSummary } from './summary';
-import { SEVERITIES, TARGETS, type LintOptions } from '../spec/lint/types';
+import { runSummary } from './summarize';
+import { SEVERITIES, TARGETS, type LintOptions } from '../lint/types';
 
 const USAGE = `usage: rnnlab <command> [options] PATH...
 

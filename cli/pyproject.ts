@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { readProjectConfig, type ProjectConfig } from '../spec/lint/config';
+import { readProjectConfig, type ProjectConfig } from '../lint/config';
 import { UsageError } from './files';
 
 /** The nearest pyproject.toml at or above `start` (a file or folder), or null. */

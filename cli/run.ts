@@ -3,9 +3,9 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { KernelClient } from '../kernels/client';
 import type { Failed, Progress, RunStart } from '../kernels/protocol';
-import { lint } from '../spec/lint/index';
-import { analyze } from '../spec/python/evaluate';
-import { LineIndex, notebookSource } from '../spec/source';
+import { lint } from '../lint/index';
+import { analyze } from '../analyzer/python/evaluate';
+import { LineIndex, notebookSource } from '../analyzer/lines';
 import { UsageError } from './files';
 import type { Output } from './output';
 

@@ -1,5 +1,5 @@
 /** `rnnlab summary`: Keras-style summaries of every model in the given files. */
-import { formatSummary, summarize } from '../spec/summary';
+import { formatSummary, summarize } from '../analyzer/summary';
 import { analyseFile, where } from './analysis';
 import { collectFiles } from './files';
 import type { Output } from './output';

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands/index';
-import { LintSettings } from './config';
+import { LintSettings } from './settings';
 import { registerLanguageFeatures } from './language/index';
 import { registerNotebook } from './notebook/index';
 

@@ -1,8 +1,8 @@
 /** The user's lint settings: VS Code settings over `[tool.rnnlab]` in the nearest pyproject.toml. */
 import * as vscode from 'vscode';
 import { parse } from 'smol-toml';
-import { readProjectConfig } from '../spec/lint/config';
-import type { LintOptions, Severity, Target } from '../spec/lint/types';
+import { readProjectConfig } from '../lint/config';
+import type { LintOptions, Severity, Target } from '../lint/types';
 
 /** Reads pyproject.toml files through workspace.fs (virtual workspaces too), cached per folder. */
 export class LintSettings implements vscode.Disposable {

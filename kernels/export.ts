@@ -12,7 +12,7 @@ import {
   type Json,
   type JsonObject,
 } from '../notebook/nbformat';
-import { PYTHON_DATASETS, pythonDatasets, type PythonDataset } from './datasets-py';
+import { PYTHON_DATASETS, pythonDatasets, type PythonDataset } from './data/python';
 
 export interface ExportCell {
   kind: CellKind;

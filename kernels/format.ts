@@ -1,5 +1,5 @@
 /** Python's str() of playground values, for print() and cell results. */
-import { repr, type Value } from '../spec/python/values';
+import { repr, type Value } from '../analyzer/python/values';
 import type { ArrayData } from './train';
 
 /** Formats a float as Python prints it (shortest round-trip, `1.0` for integral values). */

@@ -9,8 +9,8 @@
  *   end by the run's display items (the run JSON, an SVG picture and a text line);
  * - a failure becomes an error whose message names the line.
  */
-import { RUN_MIME, type Failed, type Progress, type RunStart } from '../../kernels/protocol';
-import { STDOUT_MIME, type OutputMetadata } from './nbformat';
+import { RUN_MIME, type Failed, type Progress, type RunStart } from './protocol';
+import { STDOUT_MIME, type OutputMetadata } from '../notebook/nbformat';
 
 /** Most progress redraws: one per 200 ms (5 a second). */
 export const PROGRESS_MIN_MS = 200;
@@ -41,7 +41,7 @@ export interface ParsedSummary {
 }
 
 /**
- * Reads the box-drawn table `model.summary()` prints (spec/summary.ts formatSummary); null when
+ * Reads the box-drawn table `model.summary()` prints (analyzer/summary.ts formatSummary); null when
  * the text is something else.
  */
 export function parseSummary(text: string): ParsedSummary | null {

@@ -5,9 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { Arg, CallSite, ModelNode } from '../spec/graph';
-import { kerasTail } from '../spec/python/keras';
-import { CellError, Interpreter, type Host } from '../spec/python/evaluate';
+import {
+  activationName,
+  outputLayer,
+  type Arg,
+  type CallSite,
+  type ModelNode,
+} from '../analyzer/graph';
+import { kerasTail } from '../analyzer/python/keras';
+import { CellError, Interpreter, type Host } from '../analyzer/python/evaluate';
 import {
   asItems,
   asNumber,
@@ -18,11 +24,10 @@ import {
   str,
   type Span,
   type Value,
-} from '../spec/python/values';
-import { LineIndex, pythonSource } from '../spec/source';
-import { formatSummary, summarize } from '../spec/summary';
-import { activationName, outputLayer } from '../spec/lint/model';
-import { BuildError, buildModel } from './build';
+} from '../analyzer/python/values';
+import { LineIndex, pythonSource } from '../analyzer/lines';
+import { formatSummary, summarize } from '../analyzer/summary';
+import { BuildError, buildModel } from './tfjs/build';
 import { bind as bindDataset, call as callDataset, DatasetError } from './data/index';
 import { pyStr } from './format';
 import {

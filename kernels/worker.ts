@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from './backend';
+import { initBackend } from './tfjs/backend';
 import { parseToWorker, PROTOCOL_VERSION, type FromWorker, type KernelOptions } from './protocol';
 import { isWasmAbort, KernelSession } from './session';
 

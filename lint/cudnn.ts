@@ -1,6 +1,6 @@
 /** CU3xx: settings that keep LSTM/GRU off the cuDNN kernel (fact 5). */
-import type { Arg, LayerNode } from '../graph';
-import { asNumber } from '../python/values';
+import type { Arg, LayerNode } from '../analyzer/graph';
+import { asNumber } from '../analyzer/python/values';
 import { argFor, removeArgs, setArg, textOf } from './edits';
 import { cudnnFailures } from './model';
 import type { Draft, Edit, Fix, RuleContext } from './types';

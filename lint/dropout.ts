@@ -1,6 +1,6 @@
 /** DR1xx: where dropout sits and what its mask really does (RULES.md facts 1-7). */
-import type { LayerCall, LayerNode, ModelNode } from '../graph';
-import { asInt, asItems, asNumber, type Value } from '../python/values';
+import type { LayerCall, LayerNode, ModelNode } from '../analyzer/graph';
+import { asInt, asItems, asNumber, type Value } from '../analyzer/python/values';
 import {
   argFor,
   calleeFor,

@@ -1,6 +1,6 @@
 /** Text edits that quick fixes are made of: add, set or remove one argument, remove a layer. */
-import type { Arg, CallSite, LayerNode } from '../graph';
-import type { Span } from '../python/values';
+import type { Arg, CallSite, LayerNode } from '../analyzer/graph';
+import type { Span } from '../analyzer/python/values';
 import type { Edit } from './types';
 
 /** Inserts `argText` as the last argument of a call (after a trailing comma if there is one). */

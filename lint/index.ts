@@ -1,5 +1,5 @@
 /** The rule engine: runs every rule family over an analysis and applies options and `# noqa`. */
-import type { Analysis } from '../graph';
+import type { Analysis } from '../analyzer/graph';
 import { RULES_BY_CODE } from './catalog';
 import { cudnnLayerRules } from './cudnn';
 import { dropoutLayerRules, dropoutModelRules } from './dropout';

@@ -1,14 +1,15 @@
 /** Graph queries the rules share: recurrent layers, what feeds what, cuDNN eligibility. */
 import {
+  activationName,
   formatShape,
   type LayerCall,
   type LayerNode,
   type ModelNode,
   type Shape,
   type Tensor,
-} from '../graph';
-import { RECURRENT_TYPES } from '../layers/recurrent';
-import { asNumber, repr, type Value } from '../python/values';
+} from '../analyzer/graph';
+import { RECURRENT_TYPES } from '../analyzer/layers/recurrent';
+import { asNumber, repr, type Value } from '../analyzer/python/values';
 
 /** Layers a "feeds a recurrent layer" search passes through (RULES.md "Terms"). */
 export const SHAPE_PRESERVING = new Set([
@@ -65,15 +66,6 @@ export function num(v: Value | undefined): string {
   return v ? repr(v) : '?';
 }
 
-/** The name of an activation value: `'relu'`, `keras.activations.relu` and `tf.nn.relu` give `relu`. */
-export function activationName(v: Value | undefined): string | null {
-  if (!v) return null;
-  if (v.kind === 'none') return 'linear';
-  if (v.kind === 'str') return v.value;
-  if (v.kind === 'ref') return v.path.split('.').pop() ?? null;
-  return null;
-}
-
 /**
  * The cuDNN criteria a LSTM/GRU fails (fact 5), or null when a value is unknown.
  * `recurrent_dropout` is included; callers that report it separately filter it out.
@@ -118,9 +110,3 @@ export function cudnnFailures(layer: LayerNode): Array<{ param: string; message:
 
 /** `(None, 50, 128)` */
 export const shapeText = formatShape;
-
-/** The layer whose output is the model's (single) prediction, if there is one. */
-export function outputLayer(model: ModelNode): LayerNode | null {
-  if (model.outputs.length !== 1) return null;
-  return model.outputs[0]!.producer?.layer ?? null;
-}

@@ -1,7 +1,7 @@
 /** The "Ignore CODE on this line" edit: add or extend a `# noqa` comment. Pure. */
-import type { Edit } from '../../spec/lint/types';
+import type { Edit } from './types';
 
-/** The linter's own reading of a `# noqa` comment (spec/lint/index.ts). */
+/** The linter's own reading of a `# noqa` comment (lint/index.ts). */
 const NOQA = /#\s*noqa\b(?::\s*([A-Za-z0-9_, \t]+))?/;
 
 /**

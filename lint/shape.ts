@@ -1,6 +1,6 @@
 /** SH2xx: shape problems Keras reports only when the model is built (fact 8). */
-import type { LayerCall, LayerNode, ModelNode } from '../graph';
-import { asItems, asNumber } from '../python/values';
+import type { LayerCall, LayerNode, ModelNode } from '../analyzer/graph';
+import { asItems, asNumber } from '../analyzer/python/values';
 import { argFor, calleeFor, placement, removeArgs, setArg } from './edits';
 import {
   DROPOUT_LAYERS,

@@ -1,9 +1,8 @@
 /** TR4xx: compile settings that do not fit the model. */
-import type { LayerNode } from '../graph';
-import { OPTIMIZER_DEFAULT_LR } from '../python/keras';
-import { asNumber, repr, type Value } from '../python/values';
+import { activationName, outputLayer, type LayerNode } from '../analyzer/graph';
+import { OPTIMIZER_DEFAULT_LR } from '../analyzer/python/keras';
+import { asNumber, repr, type Value } from '../analyzer/python/values';
 import { setArg, textOf } from './edits';
-import { activationName, outputLayer } from './model';
 import type { Draft, Fix, RuleContext } from './types';
 
 interface OutputInfo {

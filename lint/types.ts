@@ -1,6 +1,6 @@
 /** Findings, fixes and options of the rule engine. Ranges are offsets into the analysed text. */
-import type { Analysis, ModelNode } from '../graph';
-import type { Span } from '../python/values';
+import type { Analysis, ModelNode } from '../analyzer/graph';
+import type { Span } from '../analyzer/python/values';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type Target = 'keras3' | 'tf-keras2' | 'tfjs';

@@ -4,8 +4,8 @@
  * back from offsets in that text to (cell, line, character) with VS Code's 0-based lines and
  * UTF-16 characters. Pure: no vscode import.
  */
-import type { Span } from '../../spec/python/values';
-import { blankMagics } from '../../spec/source';
+import type { Span } from '../analyzer/python/values';
+import { blankMagics } from '../analyzer/lines';
 
 /** A 0-based line and UTF-16 character, as VS Code counts them. */
 export interface CellPosition {

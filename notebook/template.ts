@@ -1,5 +1,5 @@
 /** The notebook "RNN Lab: New Playground" opens: an introduction, data, a model and a fit. */
-import { emptyNotebook, type Cell, type Notebook } from '../notebook/nbformat';
+import { emptyNotebook, type Cell, type Notebook } from './nbformat';
 
 const INTRO = `# RNN Lab playground
 

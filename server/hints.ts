@@ -1,5 +1,5 @@
 /** Output-shape inlay hints: where each layer application ends and what it produces. Pure. */
-import { formatShape, type Analysis, type LayerCall } from '../../spec/graph';
+import { formatShape, type Analysis, type LayerCall } from '../analyzer/graph';
 
 /** At most this many different shapes are shown at one place (a loop building several layers). */
 export const MAX_SHAPES_PER_HINT = 3;

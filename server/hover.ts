@@ -1,8 +1,8 @@
 /** The hover on a layer's constructor: output shape, parameter count, name and findings. Pure. */
-import type { Analysis, LayerNode } from '../../spec/graph';
-import type { Finding, Severity } from '../../spec/lint/types';
-import { paramsOf } from '../../spec/shapes';
-import { thousands } from '../../spec/summary';
+import type { Analysis, LayerNode } from '../analyzer/graph';
+import type { Finding, Severity } from '../lint/types';
+import { paramsOf } from '../analyzer/shapes';
+import { thousands } from '../analyzer/summary';
 import { shapesLabel } from './hints';
 
 /** At most this many layers built at one place (by a loop) are described. */

@@ -1,7 +1,7 @@
 /** Which model "Show Model Summary" describes, and the text it shows. Pure. */
-import type { Analysis, ModelNode } from '../../spec/graph';
-import type { Span } from '../../spec/python/values';
-import { formatSummary, summarize } from '../../spec/summary';
+import type { Analysis, ModelNode } from '../analyzer/graph';
+import type { Span } from '../analyzer/python/values';
+import { formatSummary, summarize } from '../analyzer/summary';
 
 const holds = (span: Span, offset: number) => span.from <= offset && offset <= span.to;
 

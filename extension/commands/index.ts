@@ -3,10 +3,10 @@ import * as vscode from 'vscode';
 import type { RnnLab } from '../extension';
 import { NOTEBOOK_TYPE } from '../notebook/controller';
 import { targetNotebook } from '../notebook/index';
-import { RAW_LANGUAGE, type JsonObject } from '../notebook/nbformat';
+import { RAW_LANGUAGE, type JsonObject } from '../../notebook/nbformat';
 import { toNotebookData } from '../notebook/serializer';
-import { toJupyterNotebook, toKerasScript, type ExportSource } from './export';
-import { playgroundTemplate } from './template';
+import { toJupyterNotebook, toKerasScript, type ExportSource } from '../../kernels/export';
+import { playgroundTemplate } from '../../notebook/template';
 
 /** The example the walkthrough and "Open Example Playground" open. */
 export const EXAMPLE = ['examples', 'dropout-placement.rnnlab'] as const;

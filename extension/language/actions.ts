@@ -1,10 +1,10 @@
 /** Quick fixes from the linter, "Ignore CODE on this line", and "Explain CODE" (rnnlab.explainRule). */
 import * as vscode from 'vscode';
 import type { RnnLab } from '../extension';
-import { RULES, RULES_BY_CODE, type Edit } from '../../spec/lint/index';
+import { RULES, RULES_BY_CODE, type Edit } from '../../lint/index';
 import { codeOf, ruleDoc, type Linted, type Linter } from './diagnostics';
 import { indexIn, toRange, unitOf } from './documents';
-import { noqaEdit } from './noqa';
+import { noqaEdit } from '../../lint/noqa';
 
 export const EXPLAIN_COMMAND = 'rnnlab.explainRule';
 

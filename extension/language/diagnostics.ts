@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { RnnLab } from '../extension';
-import { docPath, lint, type Finding, type Severity } from '../../spec/lint/index';
+import { docPath, lint, type Finding, type Severity } from '../../lint/index';
 import {
   Documents,
   isCell,

@@ -3,9 +3,9 @@
  * one text. Analyses are cached per document or notebook version.
  */
 import * as vscode from 'vscode';
-import type { Analysis } from '../../spec/graph';
-import { analyze } from '../../spec/python/evaluate';
-import { SourceMap } from './source';
+import type { Analysis } from '../../analyzer/graph';
+import { analyze } from '../../analyzer/python/evaluate';
+import { SourceMap } from '../../notebook/cells';
 
 export const PLAYGROUND_NOTEBOOK = 'rnnlab';
 export const JUPYTER_NOTEBOOK = 'jupyter-notebook';

@@ -1,6 +1,6 @@
 /** Hovers on layer constructors, output-shape inlay hints and the Show Model Summary command. */
 import * as vscode from 'vscode';
-import type { LintSettings } from '../config';
+import type { LintSettings } from '../settings';
 import { EXPLAIN_COMMAND } from './actions';
 import type { Linter } from './diagnostics';
 import {
@@ -12,9 +12,9 @@ import {
   type Documents,
   type Unit,
 } from './documents';
-import { shapeHints } from './hints';
-import { hoverMarkdown, layersAt } from './hover';
-import { modelAt, summaryText } from './summary';
+import { shapeHints } from '../../server/hints';
+import { hoverMarkdown, layersAt } from '../../server/hover';
+import { modelAt, summaryText } from '../../server/model-summary';
 
 export const SUMMARY_COMMAND = 'rnnlab.showModelSummary';
 

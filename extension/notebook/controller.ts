@@ -8,8 +8,8 @@ import * as vscode from 'vscode';
 import { KernelClient } from '../../kernels/client';
 import type { Done, Failed, Ready } from '../../kernels/protocol';
 import type { RnnLab } from '../extension';
-import { CELL_LANGUAGE } from './nbformat';
-import { CellOutputs, OpQueue, PROGRESS_MIN_MS, type OutputOp } from './outputs';
+import { CELL_LANGUAGE } from '../../notebook/nbformat';
+import { CellOutputs, OpQueue, PROGRESS_MIN_MS, type OutputOp } from '../../kernels/outputs';
 
 export const NOTEBOOK_TYPE = 'rnnlab';
 export const CONTROLLER_ID = 'rnnlab-kernel';

@@ -12,7 +12,7 @@ import {
   type JsonObject,
   type Notebook,
   type OutputMetadata,
-} from './nbformat';
+} from '../../notebook/nbformat';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -4,7 +4,7 @@
  * timesteps, features) float32, y: (samples, 1) float32, the last validation_split of the samples
  * validate), from numpy's random generator: the numbers differ from the playground's.
  */
-import { CORPUS } from '../../kernels/data/corpus';
+import { CORPUS } from './corpus';
 
 /** The data set functions the exporter can write (`csv` is also reachable as `load_csv`). */
 export const PYTHON_DATASETS = [

@@ -3,8 +3,13 @@
  * differs (initialisers, GRU reset_after, recurrent activations, seeded dropout).
  */
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { LayerCall, LayerNode, ModelNode, Tensor } from '../spec/graph';
-import { activationName } from '../spec/lint/model';
+import {
+  activationName,
+  type LayerCall,
+  type LayerNode,
+  type ModelNode,
+  type Tensor,
+} from '../../analyzer/graph';
 import {
   asBool,
   asInt,
@@ -14,7 +19,7 @@ import {
   repr,
   type Span,
   type Value,
-} from '../spec/python/values';
+} from '../../analyzer/python/values';
 import {
   Bidirectional,
   Dropout,
@@ -27,7 +32,7 @@ import {
   TimeDistributed,
   type MergeMode,
 } from './layers/index';
-import { derive } from './random';
+import { derive } from '../random';
 
 /** A graph that cannot become a model: the message names the layer and what to change. */
 export class BuildError extends Error {

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers';
-import { Rng } from './random';
+import { Rng } from '../random';
 
 /** The Keras initializer names this module implements (Keras spelling). */
 export type InitializerName =

@@ -13,11 +13,11 @@ import { Rng } from '../../kernels/random';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { lint } from '../../spec/lint/index';
-import { analyze } from '../../spec/python/evaluate';
-import { parsePython } from '../../spec/python/parse';
-import { notebookSource } from '../../spec/source';
-import { summarize } from '../../spec/summary';
+import { lint } from '../../lint/index';
+import { analyze } from '../../analyzer/python/evaluate';
+import { parsePython } from '../../analyzer/python/parse';
+import { notebookSource } from '../../analyzer/lines';
+import { summarize } from '../../analyzer/summary';
 
 // ---- contenders ---------------------------------------------------------------------------------
 

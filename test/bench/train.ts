@@ -31,12 +31,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend } from '../../kernels/backend';
-import { setTransposedMatMulFix } from '../../kernels/kernels-wasm';
+import { initBackend } from '../../kernels/tfjs/backend';
+import { setTransposedMatMulFix } from '../../kernels/tfjs/kernels-wasm';
 import { Rng } from '../../kernels/random';
-import { buildModel } from '../../kernels/build';
+import { buildModel } from '../../kernels/tfjs/build';
 import { computeLoss } from '../../kernels/train';
-import { analyze } from '../../spec/python/evaluate';
+import { analyze } from '../../analyzer/python/evaluate';
 
 // ---- workloads and contenders -------------------------------------------------------------------
 

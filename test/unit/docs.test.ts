@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { docPath, RULES } from '../../spec/lint/catalog';
+import { docPath, RULES } from '../../lint/catalog';
 
 const readme = readFileSync('README.md', 'utf8');
 

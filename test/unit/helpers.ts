@@ -1,7 +1,7 @@
 /** Small helpers shared by the unit tests. */
-import type { Analysis, LayerNode, ModelNode } from '../../spec/graph';
-import { analyze } from '../../spec/python/evaluate';
-import { summarize, type ModelSummary } from '../../spec/summary';
+import type { Analysis, LayerNode, ModelNode } from '../../analyzer/graph';
+import { analyze } from '../../analyzer/python/evaluate';
+import { summarize, type ModelSummary } from '../../analyzer/summary';
 
 /** Analyses Python text and returns the analysis (asserting nothing). */
 export function run(src: string): Analysis {

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
-import { derive, Rng } from '../random';
+import { derive, Rng } from '../../random';
 
 /** Activations by Keras name (Keras 3 definitions). */
 export type ActivationName =

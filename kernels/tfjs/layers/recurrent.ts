@@ -30,7 +30,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 import { initializerName, SeededInitializer, type InitializerName } from '../initializers';
-import { derive } from '../random';
+import { derive } from '../../random';
 import {
   activation,
   activationName,

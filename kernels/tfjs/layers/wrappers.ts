@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
-import { derive } from '../random';
+import { derive } from '../../random';
 import { layerArgs, normalizeConfig, oneMask, oneTensor, type KerasLayerArgs } from './common';
 import { RecurrentLayer } from './recurrent';
 

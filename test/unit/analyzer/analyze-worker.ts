@@ -4,9 +4,9 @@
  * a worker lets the test stop an analysis that never ends (a hang is a failure, not a stuck CI).
  */
 import { parentPort } from 'node:worker_threads';
-import { analyze } from '../../../spec/python/evaluate';
-import { LineIndex, pythonSource } from '../../../spec/source';
-import { formatSummary, summarize } from '../../../spec/summary';
+import { analyze } from '../../../analyzer/python/evaluate';
+import { LineIndex, pythonSource } from '../../../analyzer/lines';
+import { formatSummary, summarize } from '../../../analyzer/summary';
 
 /** A batch of texts to analyse, one after the other. */
 export interface Job {

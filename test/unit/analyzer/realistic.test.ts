@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyze } from '../../../spec/python/evaluate';
-import { notebookSource, pythonSource } from '../../../spec/source';
-import { summarize } from '../../../spec/summary';
+import { analyze } from '../../../analyzer/python/evaluate';
+import { notebookSource, pythonSource } from '../../../analyzer/lines';
+import { summarize } from '../../../analyzer/summary';
 
 interface ExpectedLayer {
   name: string;

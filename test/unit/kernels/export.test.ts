@@ -16,15 +16,15 @@ import {
   toJupyterNotebook,
   toKerasScript,
   type ExportSource,
-} from '../../../extension/commands/export';
-import { PYTHON_DATASETS, pythonDatasets } from '../../../extension/commands/datasets-py';
-import { playgroundTemplate } from '../../../extension/commands/template';
-import { readNotebook, writeNotebook } from '../../../extension/notebook/nbformat';
+} from '../../../kernels/export';
+import { PYTHON_DATASETS, pythonDatasets } from '../../../kernels/data/python';
+import { playgroundTemplate } from '../../../notebook/template';
+import { readNotebook, writeNotebook } from '../../../notebook/nbformat';
 import { call as callDataset, type ArgValue } from '../../../kernels/data/index';
-import { lint } from '../../../spec/lint/index';
-import { analyze } from '../../../spec/python/evaluate';
-import { notebookSource } from '../../../spec/source';
-import { summarize } from '../../../spec/summary';
+import { lint } from '../../../lint/index';
+import { analyze } from '../../../analyzer/python/evaluate';
+import { notebookSource } from '../../../analyzer/lines';
+import { summarize } from '../../../analyzer/summary';
 
 const EXAMPLES = ['examples/sine.rnnlab', 'examples/dropout-placement.rnnlab'];
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RUN_MIME, type Failed, type Progress, type RunStart } from '../../../kernels/protocol';
-import { STDOUT_MIME } from '../../../extension/notebook/nbformat';
+import { STDOUT_MIME } from '../../../notebook/nbformat';
 import {
   CellOutputs,
   errorValue,
@@ -13,9 +13,9 @@ import {
   progressText,
   summaryHtml,
   type OutputOp,
-} from '../../../extension/notebook/outputs';
-import { analyze } from '../../../spec/python/evaluate';
-import { formatSummary, summarize } from '../../../spec/summary';
+} from '../../../kernels/outputs';
+import { analyze } from '../../../analyzer/python/evaluate';
+import { formatSummary, summarize } from '../../../analyzer/summary';
 
 const SUMMARY = `${formatSummary(
   summarize(

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../kernels/backend';
+import { initBackend } from '../../../kernels/tfjs/backend';
 import type {
   DisplayData,
   Done,

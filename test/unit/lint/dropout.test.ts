@@ -1,7 +1,7 @@
 /** DR101-DR111: where dropout sits and what its mask really does (RULES.md facts 1-7). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyze } from '../../../../spec/python/evaluate';
+import { analyze } from '../../../analyzer/python/evaluate';
 import {
   checkFixes,
   checkNoqa,

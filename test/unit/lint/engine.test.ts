@@ -1,7 +1,7 @@
 /** The rule engine: catalog, noqa, select/ignore, severity, target inference, precedence, dedup. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { RULES, type Finding } from '../../../../spec/lint/index';
+import { RULES, type Finding } from '../../../lint/index';
 import {
   codes,
   commentLine,

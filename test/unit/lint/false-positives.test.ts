@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { analyze } from '../../../../spec/python/evaluate';
+import { analyze } from '../../../analyzer/python/evaluate';
 import { clean, findings, noProblems, show } from './lint-helpers';
 
-const DIR = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'lint', 'clean');
+const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'lint', 'clean');
 const files = readdirSync(DIR)
   .filter((f) => f.endsWith('.py'))
   .sort();

@@ -1,7 +1,7 @@
-/** Helpers shared by the linter tests (test/unit/spec/lint/*.test.ts). */
+/** Helpers shared by the linter tests (test/unit/lint/*.test.ts). */
 import assert from 'node:assert/strict';
-import { applyEdits, lint, type Finding, type LintOptions } from '../../../../spec/lint/index';
-import { analyze } from '../../../../spec/python/evaluate';
+import { applyEdits, lint, type Finding, type LintOptions } from '../../../lint/index';
+import { analyze } from '../../../analyzer/python/evaluate';
 
 export type Opts = Partial<LintOptions>;
 

@@ -1,11 +1,11 @@
 /** "Ignore CODE on this line": the `# noqa` edit, and that the linter then stays silent. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { noqaEdit } from '../../../../extension/language/noqa';
-import { SourceMap } from '../../../../extension/language/source';
-import { applyEdits, lint } from '../../../../spec/lint/index';
-import { analyze } from '../../../../spec/python/evaluate';
-import { applyToCells } from './helpers';
+import { noqaEdit } from '../../../lint/noqa';
+import { SourceMap } from '../../../notebook/cells';
+import { applyEdits, lint } from '../../../lint/index';
+import { analyze } from '../../../analyzer/python/evaluate';
+import { applyToCells } from '../server/edit-helpers';
 
 /** The text after the edit for the line holding `marker`. */
 function ignore(text: string, marker: string, code = 'DR101'): string | null {

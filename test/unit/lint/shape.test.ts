@@ -1,7 +1,7 @@
 /** SH201-SH203: shape problems Keras reports only when the model is built (fact 8). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyze } from '../../../../spec/python/evaluate';
+import { analyze } from '../../../analyzer/python/evaluate';
 import {
   checkFixes,
   checkNoqa,

@@ -1,11 +1,11 @@
 /** The document model: analysed text of documents and notebooks, and offsets back to cells. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SourceMap } from '../../../../extension/language/source';
-import { blankMagics } from '../../../../spec/source';
-import { lint } from '../../../../spec/lint/index';
-import { analyze } from '../../../../spec/python/evaluate';
-import { applyToCells } from './helpers';
+import { SourceMap } from '../../../notebook/cells';
+import { blankMagics } from '../../../analyzer/lines';
+import { lint } from '../../../lint/index';
+import { analyze } from '../../../analyzer/python/evaluate';
+import { applyToCells } from '../server/edit-helpers';
 
 const IMPORTS =
   'from keras.layers import Dropout, LSTM, Dense, Input\nfrom keras import Sequential';

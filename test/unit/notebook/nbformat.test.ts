@@ -12,7 +12,7 @@ import {
   stringifyJupyter,
   writeNotebook,
   type Json,
-} from '../../../extension/notebook/nbformat';
+} from '../../../notebook/nbformat';
 
 const EXAMPLES = ['examples/sine.rnnlab', 'examples/dropout-placement.rnnlab'];
 

@@ -1,6 +1,6 @@
 /** Helpers for the language-feature tests: apply cell ranges to cell texts as an editor would. */
-import type { Edit } from '../../../../spec/lint/types';
-import type { CellPosition, SourceMap } from '../../../../extension/language/source';
+import type { Edit } from '../../../lint/types';
+import type { CellPosition, SourceMap } from '../../../notebook/cells';
 
 /** The offset of a 0-based line/character in a text (`\r\n`, `\n` and `\r` end lines). */
 export function offsetIn(text: string, p: CellPosition): number {

@@ -1,9 +1,9 @@
 /** Output-shape inlay hints: one after each layer call whose output shape is known. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { shapeHints } from '../../../../extension/language/hints';
-import { SourceMap } from '../../../../extension/language/source';
-import { analyze } from '../../../../spec/python/evaluate';
+import { shapeHints } from '../../../server/hints';
+import { SourceMap } from '../../../notebook/cells';
+import { analyze } from '../../../analyzer/python/evaluate';
 
 /** `[its line up to the hint, label]` per hint. */
 function placed(src: string): Array<[string, string]> {

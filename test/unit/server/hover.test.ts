@@ -8,9 +8,9 @@ import {
   layerHeader,
   layersAt,
   MAX_HOVER_LAYERS,
-} from '../../../../extension/language/hover';
-import { lint } from '../../../../spec/lint/index';
-import { analyze } from '../../../../spec/python/evaluate';
+} from '../../../server/hover';
+import { lint } from '../../../lint/index';
+import { analyze } from '../../../analyzer/python/evaluate';
 
 const SRC = [
   'import keras',

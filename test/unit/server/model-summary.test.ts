@@ -1,9 +1,9 @@
 /** Which model "Show Model Summary" describes, and its text. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SourceMap } from '../../../../extension/language/source';
-import { modelAt, summaryText } from '../../../../extension/language/summary';
-import { analyze } from '../../../../spec/python/evaluate';
+import { SourceMap } from '../../../notebook/cells';
+import { modelAt, summaryText } from '../../../server/model-summary';
+import { analyze } from '../../../analyzer/python/evaluate';
 
 const SRC = [
   'import keras',

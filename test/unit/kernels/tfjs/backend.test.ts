@@ -11,9 +11,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { initBackend, type BackendInfo } from '../../../kernels/backend';
-import { setTransposedMatMulFix, transposedMatMulFixEnabled } from '../../../kernels/kernels-wasm';
-import { Rng } from '../../../kernels/random';
+import { initBackend, type BackendInfo } from '../../../../kernels/tfjs/backend';
+import {
+  setTransposedMatMulFix,
+  transposedMatMulFixEnabled,
+} from '../../../../kernels/tfjs/kernels-wasm';
+import { Rng } from '../../../../kernels/random';
 
 let info: BackendInfo;
 
@@ -93,7 +96,7 @@ describe('initBackend', () => {
 
   /** Runs initBackend in a fresh process (a failed wasm init cannot be undone in this one). */
   function initInChild(wasmDir: string): BackendInfo {
-    const backend = resolve('kernels/backend.ts');
+    const backend = resolve('kernels/tfjs/backend.ts');
     const code = `require(${JSON.stringify(backend)}).initBackend({ wasmDir: ${JSON.stringify(wasmDir)} })
       .then((i) => process.stdout.write(JSON.stringify(i)))`;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8' });

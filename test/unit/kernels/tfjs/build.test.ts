@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../kernels/backend';
-import { BuildError, buildModel } from '../../../kernels/build';
-import { computeLoss } from '../../../kernels/train';
-import { analyze } from '../../../spec/python/evaluate';
-import { summarize } from '../../../spec/summary';
+import { initBackend } from '../../../../kernels/tfjs/backend';
+import { BuildError, buildModel } from '../../../../kernels/tfjs/build';
+import { computeLoss } from '../../../../kernels/train';
+import { analyze } from '../../../../analyzer/python/evaluate';
+import { summarize } from '../../../../analyzer/summary';
 
 before(async () => {
   assert.equal((await initBackend()).name, 'wasm');

@@ -16,7 +16,7 @@ import {
   unitForgetBias,
   unitForgetBiasValues,
   zeros,
-} from '../../../kernels/initializers';
+} from '../../../../kernels/tfjs/initializers';
 
 before(async () => {
   await tf.setBackend('cpu');

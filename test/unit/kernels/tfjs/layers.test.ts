@@ -4,8 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { SeededInitializer } from '../../../kernels/initializers';
-import { Rng } from '../../../kernels/random';
+import { SeededInitializer } from '../../../../kernels/tfjs/initializers';
+import { Rng } from '../../../../kernels/random';
 import {
   Bidirectional,
   Dropout,
@@ -17,7 +17,7 @@ import {
   SpatialDropout1D,
   TimeDistributed,
   type DropoutMask,
-} from '../../../kernels/layers/index';
+} from '../../../../kernels/tfjs/layers/index';
 
 before(async () => {
   await tf.setBackend('cpu');

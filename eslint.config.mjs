@@ -33,7 +33,10 @@ function patternsOf(folder) {
     if (other === folder || spec.may.includes(other)) continue;
     const allowed = (spec.allow ?? []).filter((a) => a.startsWith(`${other}/`));
     patterns.push({
-      group: [`**/${other}`, `**/${other}/**`, ...allowed.map((a) => `!**/${a}`)],
+      // A pattern naming the folder itself would hide the re-included files below it.
+      group: allowed.length
+        ? [`**/${other}/**`, ...allowed.map((a) => `!**/${a}`)]
+        : [`**/${other}`, `**/${other}/**`],
       message: `${folder}/ may not import ${other}/ (docs/ARCHITECTURE.md, "Layers").`,
     });
   }

@@ -1,7 +1,7 @@
 /** Loads and analyses one file for a CLI command, reporting skips and notes on stderr. */
 import type { Analysis } from '../analyzer/graph';
 import { analyze } from '../analyzer/python/evaluate';
-import { LineIndex, type Position, type SourceDoc } from '../analyzer/lines';
+import type { Position, SourceDoc } from '../notebook/cells';
 import { loadFile } from './files';
 import type { Output } from './output';
 
@@ -9,7 +9,8 @@ export interface AnalysedFile {
   file: string;
   doc: SourceDoc;
   analysis: Analysis;
-  index: LineIndex;
+  /** Positions in the file (the document itself). */
+  index: SourceDoc;
 }
 
 /** `path:line:col` or `path.ipynb:cellN:line:col`, clickable in terminals and VS Code. */
@@ -35,7 +36,7 @@ export function analyseFile(
   }
   if (loaded.warning) out.err(`${file}: ${loaded.warning}`);
   const analysis = analyze(loaded.doc.text);
-  const index = new LineIndex(loaded.doc);
+  const index = loaded.doc;
   for (const note of analysis.notes)
     out.err(`${where(file, index.position(note.span.from))}: ${note.message}`);
   return { file, doc: loaded.doc, analysis, index };

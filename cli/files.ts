@@ -1,7 +1,8 @@
 /** Finding and reading the files the CLI analyses; never throws on bad input. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { NotebookError, notebookSource, pythonSource, type SourceDoc } from '../analyzer/lines';
+import { NotebookFormatError } from '../notebook/nbformat';
+import { SourceDoc } from '../notebook/cells';
 
 /** Folders never searched: environments, caches and dependencies. */
 const SKIP_DIRS = new Set([
@@ -106,12 +107,14 @@ export function loadFile(path: string): Loaded {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const ext = extname(path);
   if (ext === '.ipynb' || ext === '.rnnlab') {
+    // The editor opens a blank file as a new notebook; here it is nothing to analyse.
+    if (text.trim() === '') return { ok: false, message: 'skipped: an empty file, not a notebook' };
     try {
-      return { ok: true, doc: notebookSource(text), warning };
+      return { ok: true, doc: SourceDoc.notebook(text, 'the notebook'), warning };
     } catch (e) {
-      if (e instanceof NotebookError) return { ok: false, message: `skipped: ${e.message}` };
+      if (e instanceof NotebookFormatError) return { ok: false, message: `skipped: ${e.message}` };
       throw e;
     }
   }
-  return { ok: true, doc: pythonSource(text), warning };
+  return { ok: true, doc: SourceDoc.python(text), warning };
 }

@@ -2,7 +2,7 @@
 import { unknownCodes } from '../lint/config';
 import { docUrl, lint, RULES, type Finding, type LintOptions, type Severity } from '../lint/index';
 import type { Span } from '../analyzer/python/values';
-import type { LineIndex } from '../analyzer/lines';
+import type { SourceDoc } from '../notebook/cells';
 import { analyseFile, where } from './analysis';
 import { collectFiles } from './files';
 import type { Output } from './output';
@@ -25,7 +25,7 @@ interface Located {
   cell?: number;
 }
 
-function locate(index: LineIndex, span: Span): Located {
+function locate(index: SourceDoc, span: Span): Located {
   const a = index.position(span.from);
   const b = index.position(span.to);
   return {
@@ -50,7 +50,7 @@ interface JsonFinding extends Located {
   related: Array<Located & { message: string }>;
 }
 
-function toJson(file: string, index: LineIndex, f: Finding): JsonFinding {
+function toJson(file: string, index: SourceDoc, f: Finding): JsonFinding {
   const at = locate(index, f.span);
   return {
     file,

@@ -2,10 +2,21 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { KernelClient } from '../kernels/client';
+import { displayItems } from '../kernels/outputs';
 import type { Failed, Progress, RunStart } from '../kernels/protocol';
+import { formatSummary } from '../analyzer/summary';
+import {
+  ERROR_MIME,
+  NotebookFormatError,
+  readNotebook,
+  STDOUT_MIME,
+  writeNotebook,
+  type CellOutput,
+  type Notebook,
+} from '../notebook/nbformat';
 import { lint } from '../lint/index';
 import { analyze } from '../analyzer/python/evaluate';
-import { LineIndex, notebookSource } from '../analyzer/lines';
+import { SourceDoc } from '../notebook/cells';
 import { UsageError } from './files';
 import type { Output } from './output';
 
@@ -18,14 +29,6 @@ export interface RunOptions {
   heapMb: number;
   /** Whether stderr is a terminal (a redrawn progress bar) or a log (a line per epoch). */
   tty: boolean;
-}
-
-interface NbCell {
-  cell_type?: unknown;
-  source?: unknown;
-  outputs?: unknown[];
-  execution_count?: unknown;
-  metadata?: unknown;
 }
 
 /** The bundled kernel worker: next to the bundled CLI, or in dist/ when running from source. */
@@ -56,30 +59,30 @@ export function progressLine(start: RunStart, p: Progress): string {
   return `${start.model} epoch ${epoch}/${p.epochs} [${bar}] ${batch}/${p.batchesPerEpoch}  ${logs}  ETA ${formatMs(p.etaMs)}`;
 }
 
-function cellSource(cell: NbCell): string {
-  if (Array.isArray(cell.source)) return cell.source.filter((s) => typeof s === 'string').join('');
-  return typeof cell.source === 'string' ? cell.source : '';
-}
-
-/** Splits text into nbformat's list-of-lines form. */
-function lines(text: string): string[] {
-  return text.split(/(?<=\n)/).filter((l) => l.length > 0);
-}
-
-export async function runNotebook(opts: RunOptions, out: Output): Promise<number> {
+/** Reads the notebook as the editor does; what is wrong with it is a usage error. */
+function readInput(path: string): { text: string; nb: Notebook } {
   let text: string;
-  let nb: { cells?: NbCell[] };
   try {
-    text = readFileSync(opts.path, 'utf8');
-    nb = JSON.parse(text);
+    text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError(`${opts.path}: cannot read this notebook (${(e as Error).message})`);
+    throw new UsageError(`${path}: cannot read this notebook (${(e as Error).message})`);
   }
-  if (!nb || !Array.isArray(nb.cells))
-    throw new UsageError(`${opts.path}: not a notebook (no "cells" list)`);
+  // The editor opens an empty file as an empty notebook; running one is a mistake.
+  if (text.trim() === '') throw new UsageError(`${path}: the file is empty, not a notebook`);
+  try {
+    return { text, nb: readNotebook(text, path) };
+  } catch (e) {
+    if (e instanceof NotebookFormatError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** Runs every code cell in order and writes the notebook with their outputs (as the editor saves). */
+export async function runNotebook(opts: RunOptions, out: Output): Promise<number> {
+  const { text, nb } = readInput(opts.path);
   // The analyzer's findings come first: they are known before anything runs.
-  const doc = notebookSource(text);
-  const index = new LineIndex(doc);
+  const doc = SourceDoc.notebook(text);
+  const index = doc;
   for (const f of lint(analyze(doc.text), doc.text, { playground: true })) {
     const p = index.position(f.span.from);
     out.err(`${opts.path}:cell${p.cell}:${p.line}:${p.column}: ${f.code} ${f.message}`);
@@ -104,20 +107,27 @@ export async function runNotebook(opts: RunOptions, out: Output): Promise<number
     if (ready.fallbackReason)
       out.err(`note: training on the ${ready.backend} backend: ${ready.fallbackReason}`);
     for (const [i, cell] of nb.cells.entries()) {
-      if (cell.cell_type !== 'code') continue;
-      const code = cellSource(cell);
-      const outputs: unknown[] = [];
+      if (cell.kind !== 'code') continue;
+      const outputs: CellOutput[] = [];
       let start: RunStart | null = null;
       let lastDraw = 0;
+      const print = (text: string) => {
+        out.log(text.replace(/\n$/, ''));
+        const prev = outputs.at(-1);
+        if (prev?.metadata.outputType === 'stream') prev.items[0]!.value += text;
+        else
+          outputs.push({
+            items: [{ mime: STDOUT_MIME, value: text }],
+            metadata: { outputType: 'stream' },
+          });
+      };
       out.err(`cell ${i + 1}: running`);
-      const result = await client.run(code, i + 1, {
-        onStream: (m) => {
-          out.log(m.text.replace(/\n$/, ''));
-          const prev = outputs.at(-1) as { output_type?: string; text?: string[] } | undefined;
-          if (prev?.output_type === 'stream') prev.text!.push(...lines(m.text));
-          else outputs.push({ output_type: 'stream', name: 'stdout', text: lines(m.text) });
-        },
-        onDisplay: (m) => outputs.push({ output_type: 'display_data', data: m.data, metadata: {} }),
+      const result = await client.run(cell.source, {
+        onStream: (m) => print(m.text),
+        // The terminal has no table widget: the summary is printed, and saved, as its text.
+        onSummary: (m) => print(`${formatSummary(m.summary)}\n`),
+        onDisplay: (m) =>
+          outputs.push({ items: displayItems(m.data), metadata: { outputType: 'display_data' } }),
         onRunStart: (m) => {
           start = m;
           out.err(
@@ -141,13 +151,12 @@ export async function runNotebook(opts: RunOptions, out: Output): Promise<number
           }
         },
       });
-      cell.execution_count = ++count;
+      cell.executionCount = ++count;
       if (result.type === 'failed') {
+        const error = { name: result.kind, message: result.message, stack: result.message };
         outputs.push({
-          output_type: 'error',
-          ename: result.kind,
-          evalue: result.message,
-          traceback: [result.message],
+          items: [{ mime: ERROR_MIME, value: JSON.stringify(error) }],
+          metadata: { outputType: 'error' },
         });
         cell.outputs = outputs;
         failed = { cell: i + 1, result };
@@ -165,7 +174,7 @@ export async function runNotebook(opts: RunOptions, out: Output): Promise<number
   }
   const target = opts.out ?? opts.path;
   const tmp = `${target}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(nb, null, 1)}\n`);
+  writeFileSync(tmp, writeNotebook(nb));
   renameSync(tmp, target);
   out.err(`wrote ${target}`);
   if (failed) {

@@ -4,16 +4,9 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands/index';
-import { LintSettings } from './settings';
+import { createContext, type RnnLab } from './ctx';
 import { registerLanguageFeatures } from './language/index';
 import { registerNotebook } from './notebook/index';
-
-/** What every feature gets: the extension context, a log, and the lint settings. */
-export interface RnnLab {
-  context: vscode.ExtensionContext;
-  log: vscode.OutputChannel;
-  settings: LintSettings;
-}
 
 /** Each feature: a name for the activation log, and its registration. */
 const FEATURES: Array<[string, (lab: RnnLab) => vscode.Disposable[]]> = [
@@ -24,11 +17,8 @@ const FEATURES: Array<[string, (lab: RnnLab) => vscode.Disposable[]]> = [
 
 export function activate(context: vscode.ExtensionContext): { activationMs: number } {
   const started = performance.now();
-  const log = vscode.window.createOutputChannel('RNN Lab');
-  context.subscriptions.push(log);
-  const settings = new LintSettings(log);
-  context.subscriptions.push(settings);
-  const lab: RnnLab = { context, log, settings };
+  const lab = createContext(context);
+  const { log } = lab;
   for (const [name, register] of FEATURES) {
     try {
       context.subscriptions.push(...register(lab));

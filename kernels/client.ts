@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import {
   parseFromWorker,
+  PROTOCOL_VERSION,
   type DisplayData,
   type Done,
   type Failed,
@@ -16,6 +17,8 @@ import {
   type Ready,
   type RunStart,
   type Stream,
+  type Summary,
+  type ToWorker,
 } from './protocol';
 
 export interface ClientOptions extends Omit<KernelOptions, 'stopFlag'> {
@@ -32,6 +35,7 @@ export interface ClientOptions extends Omit<KernelOptions, 'stopFlag'> {
 
 export interface CellListener {
   onStream?(msg: Stream): void;
+  onSummary?(msg: Summary): void;
   onDisplay?(msg: DisplayData): void;
   onRunStart?(msg: RunStart): void;
   onProgress?(msg: Progress): void;
@@ -105,6 +109,12 @@ export class KernelClient {
           });
         if (msg.type === 'ready') {
           clearTimeout(timer);
+          if (msg.protocol !== PROTOCOL_VERSION) {
+            const message = `the kernel worker (${this.options.workerPath}) speaks protocol version ${msg.protocol}, but this host speaks version ${PROTOCOL_VERSION}: the worker is from another build of RNN Lab; rebuild it (npm run build) or reinstall the extension`;
+            reject(new Error(message));
+            void this.terminate(message);
+            return;
+          }
           resolve(msg);
           return;
         }
@@ -142,7 +152,7 @@ export class KernelClient {
   }
 
   /** Runs a cell's code; resolves with the closing message (never rejects for cell errors). */
-  async run(code: string, cell: number, listener: CellListener = {}): Promise<Done | Failed> {
+  async run(code: string, listener: CellListener = {}): Promise<Done | Failed> {
     if (this.pending) throw new Error('a cell is already running in this kernel');
     const execId = `x${++this.nextId}`;
     try {
@@ -155,7 +165,7 @@ export class KernelClient {
     Atomics.store(this.flag, 0, 0);
     return new Promise<Done | Failed>((resolve) => {
       this.pending = { execId, listener, resolve, lastBatchMs: 0 };
-      this.worker!.postMessage({ type: 'run', execId, cell, code });
+      this.worker!.postMessage({ type: 'run', execId, code } satisfies ToWorker);
     });
   }
 
@@ -251,6 +261,9 @@ export class KernelClient {
     switch (msg.type) {
       case 'stream':
         pending.listener.onStream?.(msg);
+        break;
+      case 'summary':
+        pending.listener.onSummary?.(msg);
         break;
       case 'display':
         pending.listener.onDisplay?.(msg);

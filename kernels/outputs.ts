@@ -4,13 +4,20 @@
  * that the controller applies to its NotebookCellExecution.
  *
  * - printed text accumulates in one stdout output (its item is replaced, not one output a print);
- * - a `model.summary()` table becomes an HTML table (theme colours) plus the text;
+ * - a `model.summary()` becomes an HTML table (theme colours) plus the text, both from its rows;
  * - a fit shows one text progress output, updated at most every PROGRESS_MIN_MS, replaced at the
  *   end by the run's display items (the run JSON, an SVG picture and a text line);
  * - a failure becomes an error whose message names the line.
  */
 import { RUN_MIME, type Failed, type Progress, type RunStart } from './protocol';
 import { STDOUT_MIME, type OutputMetadata } from '../notebook/nbformat';
+import {
+  formatSummary,
+  thousands,
+  weightBytes,
+  type ModelSummary,
+  type SummaryRow,
+} from '../analyzer/summary';
 
 /** Most progress redraws: one per 200 ms (5 a second). */
 export const PROGRESS_MIN_MS = 200;
@@ -33,39 +40,6 @@ export type OutputOp =
 
 // ---- model summaries --------------------------------------------------------------------------
 
-export interface ParsedSummary {
-  model: string;
-  header: string[];
-  rows: string[][];
-  totals: string[];
-}
-
-/**
- * Reads the box-drawn table `model.summary()` prints (analyzer/summary.ts formatSummary); null when
- * the text is something else.
- */
-export function parseSummary(text: string): ParsedSummary | null {
-  const lines = text.replace(/\n+$/, '').split('\n');
-  const title = /^Model: "(.*)"$/.exec(lines[0] ?? '');
-  if (!title || !lines[1]?.startsWith('┏') || !lines[2]?.startsWith('┃')) return null;
-  const cells = (line: string, sep: string) =>
-    line
-      .slice(1, -1)
-      .split(sep)
-      .map((c) => c.trim());
-  const header = cells(lines[2], '┃');
-  const rows: string[][] = [];
-  const totals: string[] = [];
-  let closed = false;
-  for (const line of lines.slice(3)) {
-    if (line.startsWith('│')) rows.push(cells(line, '│'));
-    else if (line.startsWith('└')) closed = true;
-    else if (closed && line.trim() !== '') totals.push(line.trim());
-  }
-  if (!closed || header.length !== 3 || rows.some((r) => r.length !== 3)) return null;
-  return { model: title[1]!, header, rows, totals };
-}
-
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const SUMMARY_CSS = `
@@ -80,35 +54,35 @@ const SUMMARY_CSS = `
 .rnnlab-summary .rnnlab-totals strong { color: var(--vscode-editor-foreground); }
 `.trim();
 
+/** The column headers, as Keras prints them. */
+const SUMMARY_HEADER = ['Layer (type)', 'Output Shape', 'Param #'];
+
+/** A parameter count as the text table shows it (`4,352`, `?` when an input size is unknown). */
+const paramCell = (n: number | null) => (n === null ? '?' : thousands(n));
+
+/** A totals line's figure in bold and its size after it, as in the text table. */
+function totalHtml(label: string, n: number | null): string {
+  const [figure, rest] =
+    n === null ? ['?', ' (an input size is unknown)'] : [thousands(n), ` (${weightBytes(n)})`];
+  return `${escapeHtml(label)}: <strong>${escapeHtml(figure)}</strong>${escapeHtml(rest)}`;
+}
+
 /** The summary as an HTML table styled with the editor theme's CSS variables. */
-export function summaryHtml(s: ParsedSummary): string {
+export function summaryHtml(s: ModelSummary): string {
   const th = (h: string, i: number) =>
     `<th${i === 2 ? ' class="rnnlab-num"' : ''}>${escapeHtml(h)}</th>`;
-  const layer = (cell: string) => {
-    const m = /^(.*) \(([^()]*)\)$/.exec(cell);
-    return m
-      ? `<code>${escapeHtml(m[1]!)}</code> <span class="rnnlab-type">(${escapeHtml(m[2]!)})</span>`
-      : `<code>${escapeHtml(cell)}</code>`;
-  };
-  const rows = s.rows
-    .map(
-      (r) =>
-        `<tr><td>${layer(r[0]!)}</td><td><code>${escapeHtml(r[1]!)}</code></td><td class="rnnlab-num">${escapeHtml(r[2]!)}</td></tr>`,
-    )
-    .join('\n');
-  const totals = s.totals
-    .map((t) => {
-      const m = /^([^:]+):\s*(\S+)(.*)$/.exec(t);
-      return m
-        ? `${escapeHtml(m[1]!)}: <strong>${escapeHtml(m[2]!)}</strong>${escapeHtml(m[3]!)}`
-        : escapeHtml(t);
-    })
-    .join('<br>\n');
+  const row = (r: SummaryRow) =>
+    `<tr><td><code>${escapeHtml(r.name)}</code> <span class="rnnlab-type">(${escapeHtml(r.type)})</span></td><td><code>${escapeHtml(r.outputShape)}</code></td><td class="rnnlab-num">${escapeHtml(paramCell(r.params))}</td></tr>`;
+  const totals = [
+    totalHtml('Total params', s.totalParams),
+    totalHtml('Trainable params', s.trainableParams),
+    totalHtml('Non-trainable params', s.nonTrainableParams),
+  ].join('<br>\n');
   return [
     '<div class="rnnlab-summary">',
     `<style>\n${SUMMARY_CSS}\n</style>`,
-    `<div class="rnnlab-title">Model: <strong>${escapeHtml(s.model)}</strong></div>`,
-    `<table>\n<thead><tr>${s.header.map(th).join('')}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`,
+    `<div class="rnnlab-title">Model: <strong>${escapeHtml(s.name)}</strong></div>`,
+    `<table>\n<thead><tr>${SUMMARY_HEADER.map(th).join('')}</tr></thead>\n<tbody>\n${s.rows.map(row).join('\n')}\n</tbody>\n</table>`,
     `<div class="rnnlab-totals">\n${totals}\n</div>`,
     '</div>',
   ].join('\n');
@@ -194,7 +168,7 @@ export function errorValue(result: Failed, cell?: number): ErrorValue {
 // ---- one cell's outputs -----------------------------------------------------------------------
 
 /** Display items in the order a viewer should prefer them: the run, its picture, the text. */
-function displayItems(data: Record<string, unknown>): Item[] {
+export function displayItems(data: Record<string, unknown>): Item[] {
   const order = [RUN_MIME, 'image/svg+xml', 'text/html', 'text/plain'];
   const mimes = Object.keys(data).sort((a, b) => {
     const ia = order.indexOf(a);
@@ -225,21 +199,21 @@ export class CellOutputs {
     return { op: 'append', id: ++this.next, items, metadata };
   }
 
-  /** Printed text (print(), model.summary()). */
+  /** A `model.summary()`: its own output, the table as HTML and as the text Keras prints. */
+  onSummary(summary: ModelSummary): OutputOp[] {
+    return [
+      this.append(
+        [
+          { mime: 'text/html', value: summaryHtml(summary) },
+          { mime: 'text/plain', value: formatSummary(summary) },
+        ],
+        { outputType: 'display_data' },
+      ),
+    ];
+  }
+
+  /** Printed text (print()). */
   onStream(text: string): OutputOp[] {
-    const summary = parseSummary(text);
-    if (summary) {
-      const plain = text.replace(/\n+$/, '');
-      return [
-        this.append(
-          [
-            { mime: 'text/html', value: summaryHtml(summary) },
-            { mime: 'text/plain', value: plain },
-          ],
-          { outputType: 'display_data' },
-        ),
-      ];
-    }
     if (this.stream) {
       this.stream.text += text;
       return [

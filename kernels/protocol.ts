@@ -2,8 +2,13 @@
  * Messages between the host (extension or CLI) and the kernel worker. One place defines them;
  * both sides validate what they receive (`parseToWorker`, `parseFromWorker`).
  */
+import type { ModelSummary } from '../analyzer/summary';
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * The version of these messages. The worker announces it in Ready and the host refuses another
+ * one: a stale dist/worker.js next to a newer host would otherwise fail in confusing ways.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** Mime type of a training run's output, read by the notebook renderer. */
 export const RUN_MIME = 'application/vnd.rnnlab.run+json';
@@ -33,8 +38,6 @@ export interface RunCell {
   type: 'run';
   /** Identifies the execution; every reply about it carries it. */
   execId: string;
-  /** The cell's index, for messages ("cell 3, line 2"). */
-  cell: number;
   code: string;
 }
 
@@ -56,14 +59,24 @@ export interface Ready {
   fallbackReason: string | null;
 }
 
-/** Sent by the worker: text a cell printed (print(), summaries). */
+/** Sent by the worker: text a cell printed (print()). */
 export interface Stream {
   type: 'stream';
   execId: string;
   text: string;
 }
 
-/** Sent by the worker: a rich output of a cell (a summary table, a finished run). */
+/**
+ * Sent by the worker when a cell calls `model.summary()`: the rows and totals as data; each
+ * surface renders them (the notebook as an HTML table plus the text, the terminal as the text).
+ */
+export interface Summary {
+  type: 'summary';
+  execId: string;
+  summary: ModelSummary;
+}
+
+/** Sent by the worker: a rich output of a cell (a finished run). */
 export interface DisplayData {
   type: 'display';
   execId: string;
@@ -149,23 +162,42 @@ export interface Memory {
 }
 
 export type FromWorker =
-  Ready | Stream | DisplayData | Progress | RunStart | Done | Failed | Memory;
+  Ready | Stream | Summary | DisplayData | Progress | RunStart | Done | Failed | Memory;
 
 // ---- validation -----------------------------------------------------------------------------
 
-type Shape = Record<
-  string,
-  'string' | 'number' | 'boolean' | 'object' | 'array' | 'number|null' | 'string|null'
->;
+type Kind = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'number|null' | 'string|null';
+/** A field's kind, or the shape of a nested object, or the shape of every item of a list. */
+type Check = Kind | { object: Shape } | { items: Shape };
+type Shape = Record<string, Check>;
 
 const TO_WORKER: Record<ToWorker['type'], Shape> = {
-  run: { execId: 'string', cell: 'number', code: 'string' },
+  run: { execId: 'string', code: 'string' },
   memory: {},
+};
+
+// The host renders summaries from these fields, so they are checked down to each row.
+const SUMMARY_ROW: Shape = {
+  name: 'string',
+  type: 'string',
+  outputShape: 'string',
+  params: 'number|null',
+  trainable: 'number|null',
+  nonTrainable: 'number|null',
+};
+const MODEL_SUMMARY: Shape = {
+  name: 'string',
+  kind: 'string',
+  rows: { items: SUMMARY_ROW },
+  totalParams: 'number|null',
+  trainableParams: 'number|null',
+  nonTrainableParams: 'number|null',
 };
 
 const FROM_WORKER: Record<FromWorker['type'], Shape> = {
   ready: { protocol: 'number', backend: 'string', fallbackReason: 'string|null' },
   stream: { execId: 'string', text: 'string' },
+  summary: { execId: 'string', summary: { object: MODEL_SUMMARY } },
   display: { execId: 'string', data: 'object' },
   progress: {
     execId: 'string',
@@ -204,7 +236,7 @@ const FROM_WORKER: Record<FromWorker['type'], Shape> = {
   },
 };
 
-function fits(value: unknown, kind: Shape[string]): boolean {
+function fits(value: unknown, kind: Kind): boolean {
   switch (kind) {
     case 'array':
       return Array.isArray(value);
@@ -219,15 +251,34 @@ function fits(value: unknown, kind: Shape[string]): boolean {
   }
 }
 
+/** What is wrong with `value` at `path` (`summary.rows[2].params should be ...`), or null. */
+function problem(value: unknown, check: Check, path: string): string | null {
+  if (typeof check === 'string') return fits(value, check) ? null : `${path} should be ${check}`;
+  if ('object' in check) {
+    if (!fits(value, 'object')) return `${path} should be object`;
+    return fieldsProblem(value as Record<string, unknown>, check.object, path);
+  }
+  if (!Array.isArray(value)) return `${path} should be array`;
+  for (const [i, item] of value.entries()) {
+    const p = problem(item, { object: check.items }, `${path}[${i}]`);
+    if (p) return p;
+  }
+  return null;
+}
+
+function fieldsProblem(value: Record<string, unknown>, shape: Shape, path: string): string | null {
+  for (const [field, check] of Object.entries(shape)) {
+    const p = problem(value[field], check, `${path}.${field}`);
+    if (p) return p;
+  }
+  return null;
+}
+
 function parse<T extends { type: string }>(table: Record<string, Shape>, msg: unknown): T | string {
   if (typeof msg !== 'object' || msg === null) return 'message is not an object';
   const type = (msg as { type?: unknown }).type;
   if (typeof type !== 'string' || !(type in table)) return `unknown message type ${String(type)}`;
-  for (const [field, kind] of Object.entries(table[type]!)) {
-    if (!fits((msg as Record<string, unknown>)[field], kind))
-      return `${type}.${field} should be ${kind}`;
-  }
-  return msg as T;
+  return fieldsProblem(msg as Record<string, unknown>, table[type]!, type) ?? (msg as T);
 }
 
 /** Validates a message received by the worker; a string says what is wrong with it. */

@@ -5,13 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import {
-  activationName,
-  outputLayer,
-  type Arg,
-  type CallSite,
-  type ModelNode,
-} from '../analyzer/graph';
+import type { CallSite, ModelNode } from '../analyzer/graph';
 import { kerasTail } from '../analyzer/python/keras';
 import { CellError, Interpreter, type Host } from '../analyzer/python/evaluate';
 import {
@@ -25,25 +19,17 @@ import {
   type Span,
   type Value,
 } from '../analyzer/python/values';
-import { LineIndex, pythonSource } from '../analyzer/lines';
-import { formatSummary, summarize } from '../analyzer/summary';
+import { SourceDoc } from '../notebook/cells';
+import { summarize } from '../analyzer/summary';
 import { BuildError, buildModel } from './tfjs/build';
 import { bind as bindDataset, call as callDataset, DatasetError } from './data/index';
+import { array, asArray, bind, checkData, KernelError, numberArg } from './args';
+import { FIT_PARAMS, fitArguments, likelyCause, runFit } from './fit';
 import { pyStr } from './format';
-import {
-  RUN_MIME,
-  RUN_SCHEMA_VERSION,
-  type BatchPoint,
-  type Done,
-  type Failed,
-  type FromWorker,
-  type RunOutput,
-} from './protocol';
+import type { Done, Failed, FromWorker } from './protocol';
 import { derive } from './random';
-import { runSvg } from './svg';
 import {
   evaluate,
-  fit,
   lossName,
   makeOptimizer,
   metricName,
@@ -52,9 +38,6 @@ import {
   type EarlyStopping,
   type TrainConfig,
 } from './train';
-
-/** Most messages per second the host receives during fit (progress is coalesced to this). */
-export const PROGRESS_INTERVAL_MS = 50;
 
 export interface SessionOptions {
   seed: number;
@@ -77,61 +60,6 @@ interface Built {
 export function isWasmAbort(e: unknown): boolean {
   const text = e instanceof Error ? `${e.name} ${e.message}` : String(e);
   return /RuntimeError|Aborted\(|abort\(|Cannot enlarge memory|Out of memory|OOM/i.test(text);
-}
-
-/** A failure with a kind and a place, turned into a `failed` message. */
-class KernelError extends Error {
-  constructor(
-    readonly kind: Failed['kind'],
-    message: string,
-    readonly span: Span | null,
-  ) {
-    super(message);
-  }
-}
-
-const array = (a: ArrayData): Value => ({ kind: 'host', tag: 'array', payload: a });
-
-function asArray(v: Value | undefined, what: string, span: Span): ArrayData {
-  if (v?.kind === 'host' && v.tag === 'array') return v.payload as ArrayData;
-  throw new KernelError(
-    'cell',
-    `${what} must be a data array (from rnnlab.datasets), got ${v ? pyStr(v) : 'nothing'}`,
-    span,
-  );
-}
-
-/** Binds a call's arguments to a signature (positional, then keywords). */
-function bind(site: CallSite, params: string[]): Map<string, Arg> {
-  const out = new Map<string, Arg>();
-  site.args.forEach((a, i) => {
-    const name = a.keyword ?? params[i];
-    if (!name) throw new KernelError('cell', `too many positional arguments`, a.span);
-    if (a.keyword && !params.includes(a.keyword)) {
-      throw new KernelError(
-        'cell',
-        `unexpected argument '${a.keyword}' (accepted: ${params.join(', ')})`,
-        a.span,
-      );
-    }
-    out.set(name, a);
-  });
-  return out;
-}
-
-function numberArg(
-  args: Map<string, Arg>,
-  name: string,
-  fallback: number,
-  check: (n: number) => boolean,
-  rule: string,
-): number {
-  const a = args.get(name);
-  if (!a) return fallback;
-  const n = asNumber(a.value);
-  if (n === null || !check(n))
-    throw new KernelError('cell', `${name} must be ${rule} (got ${pyStr(a.value)})`, a.span);
-  return n;
 }
 
 export class KernelSession {
@@ -172,11 +100,6 @@ export class KernelSession {
     }
   }
 
-  /** Tensors held by the session's models (for leak checks). */
-  modelCount(): number {
-    return this.built.size;
-  }
-
   private failure(execId: string, code: string, e: unknown): Failed {
     let kind: Failed['kind'] = 'internal';
     let span: Span | null = null;
@@ -214,7 +137,7 @@ export class KernelSession {
           : '';
       message = `internal error: ${message}${where ? ` (${where})` : ''}`;
     }
-    const at = span ? new LineIndex(pythonSource(code)).position(span.from) : null;
+    const at = span ? SourceDoc.python(code).position(span.from) : null;
     return {
       type: 'failed',
       execId,
@@ -350,11 +273,7 @@ export class KernelSession {
   private modelMethod(model: ModelNode, name: string, site: CallSite): Value | undefined {
     switch (name) {
       case 'summary': {
-        this.options.emit({
-          type: 'stream',
-          execId: this.execId,
-          text: `${formatSummary(summarize(model))}\n`,
-        });
+        this.options.emit({ type: 'summary', execId: this.execId, summary: summarize(model) });
         return NONE;
       }
       case 'count_params': {
@@ -368,7 +287,7 @@ export class KernelSession {
         const b = this.ensureBuilt(model, site.span, true);
         const x = asArray(args.get('x')?.value, 'x', site.span);
         const y = asArray(args.get('y')?.value, 'y', site.span);
-        this.checkData(model, x, y, site.span);
+        checkData(model, x, y, site.span);
         const logs = evaluate(
           b.model,
           b.config!,
@@ -385,7 +304,7 @@ export class KernelSession {
         const args = bind(site, ['x', 'batch_size', 'verbose']);
         const b = this.ensureBuilt(model, site.span, false);
         const x = asArray(args.get('x')?.value, 'x', site.span);
-        this.checkData(model, x, null, site.span);
+        checkData(model, x, null, site.span);
         return array(
           predict(
             b.model,
@@ -494,209 +413,29 @@ export class KernelSession {
     return b;
   }
 
-  /** Clear errors before TensorFlow.js would give cryptic ones. */
-  private checkData(model: ModelNode, x: ArrayData, y: ArrayData | null, span: Span): void {
-    const input = model.inputs[0]?.shape;
-    if (input) {
-      const want = input.slice(1);
-      const got = x.shape.slice(1);
-      const bad = want.length !== got.length || want.some((d, i) => d !== null && d !== got[i]);
-      if (bad) {
-        throw new KernelError(
-          'data',
-          `${model.name} expects inputs of shape (None, ${want.map((d) => d ?? 'None').join(', ')}) but x has shape (${x.shape.join(', ')})`,
-          span,
-        );
-      }
-    }
-    if (y && y.shape[0] !== x.shape[0]) {
-      throw new KernelError('data', `x has ${x.shape[0]} samples but y has ${y.shape[0]}`, span);
-    }
-  }
-
+  /** `model.fit(...)`: binds its arguments, compiles, trains; returns the History. */
   private fit(model: ModelNode, site: CallSite): Value {
-    const args = bind(site, [
-      'x',
-      'y',
-      'batch_size',
-      'epochs',
-      'verbose',
-      'callbacks',
-      'validation_split',
-      'validation_data',
-      'shuffle',
-    ]);
+    const args = bind(site, FIT_PARAMS);
     const b = this.ensureBuilt(model, site.span, true);
     const config = b.config!;
-    const x = asArray(args.get('x')?.value, 'x', site.span);
-    const y = asArray(args.get('y')?.value, 'y', site.span);
-    this.checkData(model, x, y, site.span);
-    let epochs = numberArg(
-      args,
-      'epochs',
-      1,
-      (n) => Number.isInteger(n) && n >= 1,
-      'a whole number >= 1',
-    );
-    if (this.options.maxEpochs !== undefined) epochs = Math.min(epochs, this.options.maxEpochs);
-    const batchSize = numberArg(
-      args,
-      'batch_size',
-      32,
-      (n) => Number.isInteger(n) && n >= 1,
-      'a whole number >= 1',
-    );
-    const validationSplit = numberArg(
-      args,
-      'validation_split',
-      0,
-      (n) => n >= 0 && n < 1,
-      'a fraction in [0, 1)',
-    );
-    let validationData: { x: ArrayData; y: ArrayData } | null = null;
-    const vd = args.get('validation_data');
-    if (vd && vd.value.kind !== 'none') {
-      const items = asItems(vd.value);
-      if (!items || items.length !== 2)
-        throw new KernelError('cell', 'validation_data must be a pair (x_val, y_val)', vd.span);
-      validationData = {
-        x: asArray(items[0], 'validation_data[0]', vd.span),
-        y: asArray(items[1], 'validation_data[1]', vd.span),
-      };
-      this.checkData(model, validationData.x, validationData.y, vd.span);
-    }
-    let earlyStopping: EarlyStopping | null = null;
-    const cb = args.get('callbacks');
-    for (const c of cb ? (asItems(cb.value) ?? []) : []) {
-      if (c.kind === 'host' && c.tag === 'early_stopping')
-        earlyStopping = c.payload as EarlyStopping;
-      else
-        throw new KernelError(
-          'cell',
-          `callback ${pyStr(c)} is not available: the playground supports keras.callbacks.EarlyStopping`,
-          cb!.span,
-        );
-    }
-    const shuffleArg = args.get('shuffle');
-    const shuffle = shuffleArg
-      ? shuffleArg.value.kind !== 'bool' || (shuffleArg.value as { value: boolean }).value
-      : true;
-    const trainSamples =
-      validationData || validationSplit === 0
-        ? x.shape[0]!
-        : Math.floor(x.shape[0]! * (1 - validationSplit));
-    const batchesPerEpoch = Math.ceil(trainSamples / batchSize);
+    const fitArgs = fitArguments(model, args, site.span, this.options.maxEpochs);
     const runId = `${this.execId}-${++this.runs}`;
-    const params = summarize(model).totalParams;
-    const runConfig = {
-      epochs,
-      batch_size: batchSize,
-      validation_split: validationSplit,
-      optimizer: config.optimizer,
-      loss: config.loss,
-      metrics: config.metrics,
-      shuffle,
-    };
-    this.options.emit({
-      type: 'runStart',
+    const result = runFit(b.model, b.optimizer!, config, fitArgs, {
       execId: this.execId,
       runId,
       model: model.name,
-      params,
-      epochs,
-      batchesPerEpoch,
-      samples: trainSamples,
-      validationSamples: validationData ? validationData.x.shape[0]! : x.shape[0]! - trainSamples,
-      config: runConfig,
-    });
-
-    // Progress is coalesced to PROGRESS_INTERVAL_MS; every batch value still arrives.
-    let pending: BatchPoint[] = [];
-    let epochEnds: Array<{ epoch: number; logs: Record<string, number> }> = [];
-    let lastFlush = performance.now();
-    let lastBatchMs = 0;
-    let done = 0;
-    const started = performance.now();
-    const flush = () => {
-      if (pending.length === 0 && epochEnds.length === 0) return;
-      const elapsed = performance.now() - started;
-      const remaining = epochs * batchesPerEpoch - done;
-      this.options.emit({
-        type: 'progress',
-        execId: this.execId,
-        runId,
-        epochs,
-        batchesPerEpoch,
-        batches: pending,
-        epochEnds,
-        etaMs: done > 0 ? (elapsed / done) * remaining : null,
-        lastBatchMs,
-      });
-      pending = [];
-      epochEnds = [];
-      lastFlush = performance.now();
-    };
-    const result = fit(
-      b.model,
-      b.optimizer!,
-      config,
-      x,
-      y,
-      {
-        epochs,
-        batchSize,
-        validationSplit,
-        validationData,
-        shuffle,
-        earlyStopping,
-        seed: derive(this.options.seed, model.id, this.runs),
-      },
-      {
-        onBatch: (epoch, batch, logs, ms) => {
-          done++;
-          lastBatchMs = ms;
-          pending.push({ epoch, batch, logs });
-          if (performance.now() - lastFlush >= PROGRESS_INTERVAL_MS) flush();
-        },
-        onEpoch: (epoch, logs) => {
-          epochEnds.push({ epoch, logs });
-          if (performance.now() - lastFlush >= PROGRESS_INTERVAL_MS) flush();
-        },
-        shouldStop: () => this.options.shouldStop(),
-      },
-    );
-    flush();
-    const output: RunOutput = {
-      version: RUN_SCHEMA_VERSION,
-      runId,
-      model: model.name,
-      params,
-      history: result.history,
-      batchLoss: result.batchLoss,
-      batchesPerEpoch: result.batchesPerEpoch,
-      epochs,
-      stopped: result.stopped,
-      config: runConfig,
-      seed: this.options.seed,
-    };
-    const last = Object.entries(result.history)
-      .map(([k, v]) => `${k} ${v.at(-1)?.toPrecision(4)}`)
-      .join(', ');
-    this.options.emit({
-      type: 'display',
-      execId: this.execId,
-      data: {
-        [RUN_MIME]: output,
-        'image/svg+xml': runSvg(output),
-        'text/plain': `${model.name}: ${result.history['loss']?.length ?? 0} epoch(s)${last ? `: ${last}` : ''}${result.stopped ? ` (stopped: ${result.stopped})` : ''}`,
-      },
+      params: summarize(model).totalParams,
+      kernelSeed: this.options.seed,
+      seed: derive(this.options.seed, model.id, this.runs),
+      emit: (msg) => this.options.emit(msg),
+      shouldStop: () => this.options.shouldStop(),
     });
     if (result.stopped === 'user') this.stoppedInCell = true;
     if (result.stopped === 'diverged') {
       const at = result.divergedAt!;
       throw new KernelError(
         'diverged',
-        `training stopped: the loss became ${String(result.batchLoss.at(-1))} at epoch ${at.epoch + 1}, batch ${at.batch + 1}. ${this.likelyCause(model, config)}`,
+        `training stopped: the loss became ${String(result.batchLoss.at(-1))} at epoch ${at.epoch + 1}, batch ${at.batch + 1}. ${likelyCause(model, config)}`,
         site.span,
       );
     }
@@ -706,20 +445,5 @@ export class KernelSession {
       tag: 'history',
       payload: { history: result.history, epoch: Array.from({ length: epochsRun }, (_, i) => i) },
     };
-  }
-
-  /** The most likely reason a run diverged: a loss that does not fit the output, or the rate. */
-  private likelyCause(model: ModelNode, config: TrainConfig): string {
-    const out = outputLayer(model);
-    const dense = out?.type === 'TimeDistributed' ? out.inner : out;
-    const activation = dense ? activationName(dense.config['activation']) : null;
-    const probabilities = config.loss.name.includes('crossentropy') && !config.loss.fromLogits;
-    if (probabilities && activation && activation !== 'softmax' && activation !== 'sigmoid') {
-      return `Likely cause: ${config.loss.name} expects probabilities, but ${dense!.name} has activation '${activation}' (use softmax/sigmoid, or from_logits=True).`;
-    }
-    const lr = config.optimizer.learningRate;
-    if (lr > 0.01)
-      return `Likely cause: the learning rate ${lr} is high for ${config.optimizer.name}; try 1e-3.`;
-    return 'Likely causes: inputs with NaN or very large values, or a learning rate that is too high.';
   }
 }

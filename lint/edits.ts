@@ -1,5 +1,6 @@
 /** Text edits that quick fixes are made of: add, set or remove one argument, remove a layer. */
 import type { Arg, CallSite, LayerNode } from '../analyzer/graph';
+import { LineIndex } from '../analyzer/lines';
 import type { Span } from '../analyzer/python/values';
 import type { Edit } from './types';
 
@@ -35,13 +36,14 @@ export function removeArg(site: CallSite, arg: Arg): Edit {
 
 /** The start of the line that holds `offset`. */
 export function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
+  const lines = LineIndex.of(text);
+  return lines.lineStart(lines.lineAt(offset));
 }
 
-/** The offset just past the end of the line that holds `offset` (after its newline). */
+/** The offset just past the end of the line that holds `offset` (after its line break). */
 export function lineEndInclusive(text: string, offset: number): number {
-  const nl = text.indexOf('\n', offset);
-  return nl < 0 ? text.length : nl + 1;
+  const lines = LineIndex.of(text);
+  return lines.lineEndInclusive(lines.lineAt(offset));
 }
 
 /** True when only whitespace stands between the line start and `offset`. */
@@ -51,8 +53,8 @@ function firstOnLine(text: string, offset: number): boolean {
 
 /** True when only whitespace or a comment follows `offset` on its line. */
 function lastOnLine(text: string, offset: number): boolean {
-  const end = text.indexOf('\n', offset);
-  return /^[ \t]*(#.*)?\r?$/.test(text.slice(offset, end < 0 ? text.length : end));
+  const lines = LineIndex.of(text);
+  return /^[ \t]*(#.*)?$/.test(text.slice(offset, lines.lineEnd(lines.lineAt(offset))));
 }
 
 /** How a layer sits in the model's code: a Sequential list item, a `model.add(...)`, or a call. */

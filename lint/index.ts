@@ -1,5 +1,6 @@
 /** The rule engine: runs every rule family over an analysis and applies options and `# noqa`. */
 import type { Analysis } from '../analyzer/graph';
+import { LineIndex } from '../analyzer/lines';
 import { RULES_BY_CODE } from './catalog';
 import { cudnnLayerRules } from './cudnn';
 import { dropoutLayerRules, dropoutModelRules } from './dropout';
@@ -42,15 +43,16 @@ interface Suppressions {
 const NOQA = /#\s*noqa\b(?::\s*([A-Za-z0-9_, \t]+))?/;
 const FILE_NOQA = /#\s*rnnlab:\s*noqa\b/;
 
-function suppressions(text: string): Suppressions {
-  const lines = new Map<number, string[]>();
+function suppressions(lines: LineIndex): Suppressions {
+  const silenced = new Map<number, string[]>();
   let file = false;
-  text.split('\n').forEach((line, i) => {
-    if (!line.includes('#')) return;
+  for (let i = 0; i < lines.lineCount; i++) {
+    const line = lines.lineText(i);
+    if (!line.includes('#')) continue;
     if (FILE_NOQA.test(line)) file = true;
     const m = NOQA.exec(line);
     if (m)
-      lines.set(
+      silenced.set(
         i,
         m[1]
           ? m[1]
@@ -59,20 +61,8 @@ function suppressions(text: string): Suppressions {
               .map((c) => c.toUpperCase())
           : [],
       );
-  });
-  return { file, lines };
-}
-
-function lineOf(text: string, offset: number, starts: number[]): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
   }
-  void text;
-  return lo;
+  return { file, lines: silenced };
 }
 
 /** Lints every model of an analysis; findings are sorted by position, one per code and range. */
@@ -82,8 +72,8 @@ export function lint(
   options: Partial<LintOptions> = {},
 ): Finding[] {
   const opts: LintOptions = { ...DEFAULT_OPTIONS, ...options };
-  const sup = suppressions(text);
-  if (sup.file) return [];
+  const lines = new LineIndex(text);
+  if (suppressions(lines).file) return [];
   const target = effectiveTarget(analysis.importRoots, opts.target);
   const base = { text, analysis, target, playground: opts.playground };
   const drafts: Draft[] = [];
@@ -94,8 +84,21 @@ export function lint(
     const ctx: RuleContext = { ...base, model };
     drafts.push(...dropoutModelRules(ctx), ...shapeModelRules(ctx), ...trainingModelRules(ctx));
   }
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return resolveFindings(drafts, lines, opts);
+}
+
+/**
+ * Drafts → findings: duplicates dropped, options and `# noqa` applied, severities set. A draft
+ * whose code is not in the catalog is a bug in a rule, and throws rather than vanishing.
+ */
+export function resolveFindings(
+  drafts: Draft[],
+  lines: LineIndex,
+  options: Partial<LintOptions> = {},
+): Finding[] {
+  const opts: LintOptions = { ...DEFAULT_OPTIONS, ...options };
+  const sup = suppressions(lines);
+  if (sup.file) return [];
   const seen = new Set<string>();
   const out: Finding[] = [];
   for (const d of drafts) {
@@ -103,17 +106,15 @@ export function lint(
     if (seen.has(key)) continue;
     seen.add(key);
     const rule = RULES_BY_CODE.get(d.code);
-    if (!rule) continue;
+    if (!rule) throw new Error(`lint rule ${d.code} is not in the catalog (lint/catalog.ts)`);
     if (opts.select.length > 0 && !matches(d.code, opts.select)) continue;
     if (matches(d.code, opts.ignore)) continue;
     const override = opts.severity[d.code];
     if (override === 'off') continue;
-    const silenced = [lineOf(text, d.anchor, starts), lineOf(text, d.span.from, starts)].some(
-      (line) => {
-        const codes = sup.lines.get(line);
-        return codes !== undefined && (codes.length === 0 || matches(d.code, codes));
-      },
-    );
+    const silenced = [lines.lineAt(d.anchor), lines.lineAt(d.span.from)].some((line) => {
+      const codes = sup.lines.get(line);
+      return codes !== undefined && (codes.length === 0 || matches(d.code, codes));
+    });
     if (silenced) continue;
     out.push({ ...d, severity: override ?? d.severity ?? rule.severity });
   }

@@ -1,4 +1,5 @@
 /** The "Ignore CODE on this line" edit: add or extend a `# noqa` comment. Pure. */
+import { LineIndex } from '../analyzer/lines';
 import type { Edit } from './types';
 
 /** The linter's own reading of a `# noqa` comment (lint/index.ts). */
@@ -11,11 +12,10 @@ const NOQA = /#\s*noqa\b(?::\s*([A-Za-z0-9_, \t]+))?/;
  * error).
  */
 export function noqaEdit(text: string, anchor: number, code: string): Edit | null {
-  const at = Math.max(0, Math.min(anchor, text.length));
-  const start = text.lastIndexOf('\n', at - 1) + 1;
-  let end = text.indexOf('\n', at);
-  if (end < 0) end = text.length;
-  if (end > start && text.charCodeAt(end - 1) === 13) end--;
+  const lines = LineIndex.of(text);
+  const n = lines.lineAt(anchor);
+  const start = lines.lineStart(n);
+  const end = lines.lineEnd(n);
   const line = text.slice(start, end);
   const m = NOQA.exec(line);
   if (m) {

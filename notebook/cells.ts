@@ -4,8 +4,34 @@
  * back from offsets in that text to (cell, line, character) with VS Code's 0-based lines and
  * UTF-16 characters. Pure: no vscode import.
  */
+import { LineIndex } from '../analyzer/lines';
 import type { Span } from '../analyzer/python/values';
-import { blankMagics } from '../analyzer/lines';
+import { readNotebook } from './nbformat';
+
+/** Cell magics whose body is Python (IPython runs it); any other `%%magic` cell is not Python. */
+const PYTHON_CELL_MAGICS = new Set([
+  'time',
+  'timeit',
+  'capture',
+  'prun',
+  'debug',
+  'python',
+  'python3',
+]);
+
+/**
+ * Blanks IPython magics and shell escapes (lines starting with `%`, `!` or `?`) with spaces, line
+ * breaks kept, so that every offset stays true. A cell whose first line is a `%%bash`-like cell
+ * magic is blanked whole: its body is not Python.
+ */
+export function blankMagics(source: string): string {
+  const cellMagic = /^%%([A-Za-z_][\w-]*)/.exec(source);
+  if (cellMagic && !PYTHON_CELL_MAGICS.has(cellMagic[1]!)) return source.replace(/[^\r\n]/g, ' ');
+  return source.replace(
+    /^([ \t]*)([%!?][^\r\n]*)/gm,
+    (_m, indent: string, rest: string) => indent + ' '.repeat(rest.length),
+  );
+}
 
 /** A 0-based line and UTF-16 character, as VS Code counts them. */
 export interface CellPosition {
@@ -28,41 +54,8 @@ export interface CellSlice {
   /** Offset of the part's first character in the analysed text. */
   offset: number;
   length: number;
-  /** Offsets (relative to the part) where each of its lines starts. */
-  lineStarts: number[];
-  /** Offsets (relative to the part) where each line's content ends (before its line break). */
-  lineEnds: number[];
-}
-
-/** Line starts and content ends of a text; `\r\n`, `\n` and a lone `\r` all end a line. */
-function lines(text: string): { starts: number[]; ends: number[] } {
-  const starts = [0];
-  const ends: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 13 && text.charCodeAt(i + 1) === 10) {
-      ends.push(i);
-      starts.push(i + 2);
-      i++;
-    } else if (ch === 10 || ch === 13) {
-      ends.push(i);
-      starts.push(i + 1);
-    }
-  }
-  ends.push(text.length);
-  return { starts, ends };
-}
-
-/** Index of the last element of a sorted list that is <= value (0 when none is). */
-function lastAtOrBelow(sorted: number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (sorted[mid]! <= value) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  /** The part's own lines (offsets relative to the part). */
+  lines: LineIndex;
 }
 
 export interface SourceOptions {
@@ -89,18 +82,16 @@ export class SourceMap {
     parts.forEach((raw, i) => {
       const source = options.magics ? blankMagics(raw) : raw;
       if (i > 0) text += '\n';
-      const { starts, ends } = lines(raw);
       cells.push({
         cell: i,
         offset: text.length,
         length: source.length,
-        lineStarts: starts,
-        lineEnds: ends,
+        lines: new LineIndex(raw),
       });
       text += source;
     });
     if (cells.length === 0) {
-      cells.push({ cell: 0, offset: 0, length: 0, lineStarts: [0], lineEnds: [0] });
+      cells.push({ cell: 0, offset: 0, length: 0, lines: new LineIndex('') });
     }
     return new SourceMap(text, cells);
   }
@@ -129,12 +120,7 @@ export class SourceMap {
   }
 
   private positionIn(slice: CellSlice, offset: number): CellPosition {
-    const local = Math.max(0, Math.min(offset - slice.offset, slice.length));
-    const line = lastAtOrBelow(slice.lineStarts, local);
-    const start = slice.lineStarts[line]!;
-    // An offset inside a line break (between \r and \n) is the end of the line, as in VS Code.
-    const character = Math.min(local, slice.lineEnds[line]!) - start;
-    return { line, character };
+    return slice.lines.position(Math.max(0, Math.min(offset - slice.offset, slice.length)));
   }
 
   /** The cell, line and character of an offset. */
@@ -161,9 +147,64 @@ export class SourceMap {
   offsetAt(cell: number, position: CellPosition): number | null {
     const slice = this.cells[cell];
     if (!slice) return null;
-    const line = Math.max(0, Math.min(position.line, slice.lineStarts.length - 1));
-    const start = slice.lineStarts[line]!;
-    const character = Math.max(0, Math.min(position.character, slice.lineEnds[line]! - start));
-    return slice.offset + start + character;
+    return slice.offset + slice.lines.offsetAt(position.line, position.character);
+  }
+}
+
+/** A place as terminals and compilers print it: 1-based line and UTF-16 column (and cell). */
+export interface Position {
+  line: number;
+  column: number;
+  /** 1-based cell number among all cells of the notebook (markdown cells count too). */
+  cell?: number;
+}
+
+/**
+ * A file the CLI and the kernel analyse: a Python file, or a notebook whose code cells are
+ * analysed together, with the way back from offsets to 1-based (cell,) line and column.
+ */
+export class SourceDoc {
+  private constructor(
+    readonly map: SourceMap,
+    /** For notebooks: the 1-based notebook cell number of each part of the map. */
+    private readonly cellNumbers: number[] | null,
+  ) {}
+
+  /** The text the analyzer sees. */
+  get text(): string {
+    return this.map.text;
+  }
+
+  /** Whether this is a notebook's code cells (positions then name a cell). */
+  get isNotebook(): boolean {
+    return this.cellNumbers !== null;
+  }
+
+  /** A Python file (or a single cell's code). */
+  static python(text: string): SourceDoc {
+    return new SourceDoc(SourceMap.ofDocument(text), null);
+  }
+
+  /**
+   * The code cells of an nbformat notebook (`.ipynb`, `.rnnlab`), magics blanked. Throws
+   * NotebookFormatError (with line and column for broken JSON) when the text is no notebook.
+   */
+  static notebook(json: string, name?: string): SourceDoc {
+    const numbers: number[] = [];
+    const parts: string[] = [];
+    readNotebook(json, name).cells.forEach((c, i) => {
+      if (c.kind !== 'code') return;
+      numbers.push(i + 1);
+      parts.push(c.source);
+    });
+    return new SourceDoc(SourceMap.ofCells(parts, { magics: true }), numbers);
+  }
+
+  /** The 1-based position of an offset. */
+  position(offset: number): Position {
+    const p = this.map.position(offset);
+    const at = { line: p.line + 1, column: p.character + 1 };
+    const cell = this.cellNumbers?.[p.cell];
+    return cell === undefined ? at : { ...at, cell };
   }
 }

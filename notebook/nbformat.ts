@@ -8,6 +8,8 @@
  * editor must never open it as an empty notebook that a save would write over.
  */
 
+import { LineIndex } from '../analyzer/lines';
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
@@ -150,7 +152,8 @@ export function readNotebook(text: string, name = 'This file'): Notebook {
   } catch (e) {
     const where = locateJsonError(body);
     if (!where) fail(name, `is not valid JSON: ${(e as Error).message}`);
-    const { line, column } = lineColumn(body, where.offset);
+    const p = new LineIndex(body).position(where.offset);
+    const [line, column] = [p.line + 1, p.character + 1];
     fail(name, `is not valid JSON at line ${line} column ${column}: ${where.reason}`);
   }
   if (!isObject(raw))
@@ -392,19 +395,6 @@ export function writeNotebook(nb: Notebook): string {
 }
 
 // ---- JSON error location ----------------------------------------------------------------------
-
-/** 1-based line and column (UTF-16 units) of an offset. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      start = i + 1;
-    }
-  }
-  return { line, column: offset - start + 1 };
-}
 
 class JsonSyntax {
   constructor(

@@ -1,6 +1,7 @@
 // One esbuild script, one entry per surface. Output goes to dist/.
-import { build } from 'esbuild';
-import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+// --watch rebuilds on every change until Ctrl-C (unminified, for F5 and debugging).
+import { build, context } from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -33,23 +34,31 @@ const entries = [
 ];
 
 const started = Date.now();
-await Promise.all(
-  entries.map((e) =>
-    build({
-      bundle: true,
-      outdir: 'dist',
-      sourcemap: true,
-      minify: !watch,
-      mainFields: ['module', 'main'],
-      define: { RNNLAB_VERSION: JSON.stringify(pkg.version) },
-      logLevel: 'warning',
-      ...e,
-    }),
-  ),
-);
-// The wasm binaries go next to the bundles (the kernel loads them from its own folder).
-const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
-for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) {
-  copyFileSync(join(wasmDir, f), join('dist', f));
+const options = (e) => ({
+  bundle: true,
+  outdir: 'dist',
+  sourcemap: true,
+  minify: !watch,
+  mainFields: ['module', 'main'],
+  define: { RNNLAB_VERSION: JSON.stringify(pkg.version) },
+  logLevel: watch ? 'info' : 'warning',
+  ...e,
+});
+copyWasm();
+if (watch) {
+  const contexts = await Promise.all(entries.map((e) => context(options(e))));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log(`watching ${entries.length} bundle(s); Ctrl-C stops`);
+} else {
+  await Promise.all(entries.map((e) => build(options(e))));
+  console.log(`built ${entries.length} bundle(s) into dist/ in ${Date.now() - started} ms`);
 }
-console.log(`built ${entries.length} bundle(s) into dist/ in ${Date.now() - started} ms`);
+
+// The wasm binaries go next to the bundles (the kernel loads them from its own folder).
+function copyWasm() {
+  const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+  mkdirSync('dist', { recursive: true });
+  for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) {
+    copyFileSync(join(wasmDir, f), join('dist', f));
+  }
+}

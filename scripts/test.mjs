@@ -1,7 +1,8 @@
-// `npm test`: the unit tests (Node's built-in runner, TypeScript through tsx), then the
-// integration suites in a real VS Code (test/integration/run.mjs; tools installed on first use
-// into ~/.cache/rnnlab-e2e). RNNLAB_SKIP_E2E=1 skips the integration suites; naming test files
-// runs just those unit tests.
+// `npm test`: builds dist/ once, then the unit tests (Node's built-in runner, TypeScript through
+// tsx), then the integration suites in a real VS Code (test/integration/run.mjs; tools installed
+// on first use into ~/.cache/rnnlab-e2e). `npm run test:unit` (--unit) or RNNLAB_SKIP_E2E=1 runs
+// only the unit tests; naming test files runs just those. Tests that run the bundles use the
+// dist/ built here: none of them rebuilds it while others run.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,11 +17,14 @@ function find(dir) {
 
 const node = (args) => spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1;
 
-const only = process.argv.slice(2);
+const unitOnly = process.argv.includes('--unit');
+const only = process.argv.slice(2).filter((a) => a !== '--unit');
+if (node(['scripts/build.mjs']) !== 0) process.exit(1);
 const files = only.length ? only : find('test/unit').sort();
 const unit = node(['--import', 'tsx', '--test', '--test-concurrency=2', ...files]);
-if (only.length || process.env.RNNLAB_SKIP_E2E) {
-  if (!only.length) console.log('\nRNNLAB_SKIP_E2E is set: skipping the integration tests.');
+if (only.length || unitOnly || process.env.RNNLAB_SKIP_E2E) {
+  if (!only.length && !unitOnly)
+    console.log('\nRNNLAB_SKIP_E2E is set: skipping the integration tests.');
   process.exit(unit);
 }
 
@@ -33,7 +37,7 @@ try {
   if (!(e instanceof SetupError)) console.error(e.stack);
   process.exit(1);
 }
-const integration = node(['scripts/build.mjs']) || node(['test/integration/run.mjs']);
+const integration = node(['test/integration/run.mjs']);
 if (unit !== 0) console.error('\nunit tests failed');
 if (integration !== 0) console.error('\nintegration tests failed');
 process.exit(unit || integration);

@@ -34,6 +34,7 @@ function channelsLast(cfg: Config): boolean | null {
 
 export const Conv1D: LayerSpec = {
   type: 'Conv1D',
+  playground: true,
   signature: [
     'filters',
     'kernel_size',
@@ -87,6 +88,7 @@ export const Conv1D: LayerSpec = {
 function pooling(type: string): LayerSpec {
   return {
     type,
+    playground: true,
     signature: ['pool_size', 'strides', 'padding', 'data_format'],
     defaults: { pool_size: 2, strides: null, padding: 'valid', data_format: null },
     ndim: 3,
@@ -109,6 +111,7 @@ function pooling(type: string): LayerSpec {
 function globalPooling(type: string): LayerSpec {
   return {
     type,
+    playground: true,
     signature: ['data_format', 'keepdims'],
     defaults: { data_format: null, keepdims: false },
     ndim: 3,

@@ -16,6 +16,7 @@ const none = () => NO_PARAMS;
 
 export const Dense: LayerSpec = {
   type: 'Dense',
+  playground: true,
   signature: ['units', 'activation', 'use_bias'],
   defaults: { activation: null, use_bias: true },
   minNdim: 2,
@@ -34,6 +35,7 @@ export const Dense: LayerSpec = {
 
 export const Activation: LayerSpec = {
   type: 'Activation',
+  playground: true,
   signature: ['activation'],
   defaults: {},
   output: identity,
@@ -42,6 +44,7 @@ export const Activation: LayerSpec = {
 
 export const Masking: LayerSpec = {
   type: 'Masking',
+  playground: true,
   signature: ['mask_value'],
   defaults: { mask_value: { float: 0 } },
   output: identity,
@@ -50,6 +53,7 @@ export const Masking: LayerSpec = {
 
 export const Flatten: LayerSpec = {
   type: 'Flatten',
+  playground: true,
   signature: ['data_format'],
   defaults: { data_format: null },
   output(_cfg, [s]) {
@@ -61,6 +65,7 @@ export const Flatten: LayerSpec = {
 
 export const RepeatVector: LayerSpec = {
   type: 'RepeatVector',
+  playground: true,
   signature: ['n'],
   defaults: {},
   ndim: 2,
@@ -73,6 +78,7 @@ export const RepeatVector: LayerSpec = {
 
 export const Reshape: LayerSpec = {
   type: 'Reshape',
+  playground: true,
   signature: ['target_shape'],
   defaults: {},
   output(cfg, [s]) {
@@ -110,6 +116,7 @@ export const Reshape: LayerSpec = {
 
 export const Permute: LayerSpec = {
   type: 'Permute',
+  playground: true,
   signature: ['dims'],
   defaults: {},
   output(cfg, [s]) {
@@ -124,6 +131,7 @@ export const Permute: LayerSpec = {
 /** `keras.Input(...)` and `InputLayer(...)`: the shape comes from the config, not from inputs. */
 export const InputLayer: LayerSpec = {
   type: 'InputLayer',
+  playground: true,
   signature: ['shape', 'batch_size', 'dtype', 'sparse', 'batch_shape'],
   defaults: { batch_size: null },
   output(cfg) {

@@ -3,6 +3,7 @@ import { ok, trainable, type LayerSpec } from './types';
 
 export const Embedding: LayerSpec = {
   type: 'Embedding',
+  playground: true,
   signature: ['input_dim', 'output_dim', 'embeddings_initializer', 'embeddings_regularizer'],
   defaults: { mask_zero: false, input_length: null },
   output(cfg, [s]) {

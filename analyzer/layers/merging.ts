@@ -12,6 +12,7 @@ function agree(a: Dim, b: Dim): Dim | 'clash' {
 function elementwise(type: string): LayerSpec {
   return {
     type,
+    playground: true,
     signature: [],
     defaults: {},
     merge: true,
@@ -46,6 +47,7 @@ export const Average = elementwise('Average');
 
 export const Concatenate: LayerSpec = {
   type: 'Concatenate',
+  playground: true,
   signature: ['axis'],
   defaults: { axis: -1 },
   merge: true,

@@ -14,6 +14,7 @@ function axisSize(cfg: Config, s: Shape | null | undefined): number | null {
 
 export const BatchNormalization: LayerSpec = {
   type: 'BatchNormalization',
+  playground: true,
   signature: ['axis', 'momentum', 'epsilon', 'center', 'scale'],
   defaults: {
     axis: -1,
@@ -35,6 +36,7 @@ export const BatchNormalization: LayerSpec = {
 
 export const LayerNormalization: LayerSpec = {
   type: 'LayerNormalization',
+  playground: true,
   signature: ['axis', 'epsilon', 'center', 'scale'],
   defaults: { axis: -1, epsilon: { float: 0.001 }, center: true, scale: true },
   output: identity,

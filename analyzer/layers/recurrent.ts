@@ -42,6 +42,7 @@ function counted(gates: number, biasPerUnit: (cfg: Config) => number) {
 
 export const SimpleRNN: LayerSpec = {
   type: 'SimpleRNN',
+  playground: true,
   signature: ['units', 'activation', 'use_bias'],
   defaults: { ...COMMON_DEFAULTS },
   ndim: 3,
@@ -51,6 +52,7 @@ export const SimpleRNN: LayerSpec = {
 
 export const LSTM: LayerSpec = {
   type: 'LSTM',
+  playground: true,
   signature: ['units', 'activation', 'recurrent_activation', 'use_bias'],
   defaults: { ...COMMON_DEFAULTS, recurrent_activation: 'sigmoid', unit_forget_bias: true },
   ndim: 3,
@@ -60,6 +62,7 @@ export const LSTM: LayerSpec = {
 
 export const GRU: LayerSpec = {
   type: 'GRU',
+  playground: true,
   signature: ['units', 'activation', 'recurrent_activation', 'use_bias'],
   defaults: { ...COMMON_DEFAULTS, recurrent_activation: 'sigmoid', reset_after: true },
   ndim: 3,

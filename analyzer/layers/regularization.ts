@@ -6,6 +6,7 @@ const identity = (_c: unknown, inputs: Array<Shape | null>) => ok(inputs[0] ?? n
 
 export const Dropout: LayerSpec = {
   type: 'Dropout',
+  playground: true,
   signature: ['rate', 'noise_shape', 'seed'],
   defaults: { noise_shape: null, seed: null },
   output: identity,
@@ -14,6 +15,7 @@ export const Dropout: LayerSpec = {
 
 export const SpatialDropout1D: LayerSpec = {
   type: 'SpatialDropout1D',
+  playground: true,
   signature: ['rate', 'seed'],
   defaults: { seed: null },
   // Keras declares ndim=3; the linter reports violations as DR108, so shapes pass through here.
@@ -23,6 +25,7 @@ export const SpatialDropout1D: LayerSpec = {
 
 export const GaussianNoise: LayerSpec = {
   type: 'GaussianNoise',
+  playground: true,
   signature: ['stddev', 'seed'],
   defaults: { seed: null },
   output: identity,

@@ -45,6 +45,12 @@ export interface LayerSpec {
   merge?: boolean;
   /** Wraps another layer passed as its first argument. */
   wrapper?: boolean;
+  /**
+   * Whether the playground kernel builds this layer on TensorFlow.js (kernels/tfjs/build.ts);
+   * false marks a layer the analyzer knows for shapes and lint only. Every `true` layer is built
+   * against tfjs by the property test (test/unit/kernels/tfjs/fidelity.test.ts).
+   */
+  playground: boolean;
   output(cfg: Config, inputs: Array<Shape | null>, ctx: LayerContext, layer: LayerNode): Outcome;
   params(
     cfg: Config,

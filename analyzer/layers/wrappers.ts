@@ -4,6 +4,7 @@ import { ok, type LayerSpec, type Outcome } from './types';
 
 export const Bidirectional: LayerSpec = {
   type: 'Bidirectional',
+  playground: true,
   signature: ['layer', 'merge_mode', 'weights', 'backward_layer'],
   defaults: { merge_mode: 'concat' },
   wrapper: true,
@@ -52,6 +53,7 @@ function stepShape(s: Shape | null): Shape | null {
 
 export const TimeDistributed: LayerSpec = {
   type: 'TimeDistributed',
+  playground: true,
   signature: ['layer'],
   defaults: {},
   wrapper: true,

@@ -1,6 +1,6 @@
 /** Commands that are neither notebook- nor language-specific: new playground, export, examples. */
 import * as vscode from 'vscode';
-import type { RnnLab } from '../extension';
+import type { RnnLab } from '../ctx';
 import { NOTEBOOK_TYPE } from '../notebook/controller';
 import { targetNotebook } from '../notebook/index';
 import { RAW_LANGUAGE, type JsonObject } from '../../notebook/nbformat';

@@ -1,6 +1,6 @@
 /** Quick fixes from the linter, "Ignore CODE on this line", and "Explain CODE" (rnnlab.explainRule). */
 import * as vscode from 'vscode';
-import type { RnnLab } from '../extension';
+import type { RnnLab } from '../ctx';
 import { RULES, RULES_BY_CODE, type Edit } from '../../lint/index';
 import { codeOf, ruleDoc, type Linted, type Linter } from './diagnostics';
 import { indexIn, toRange, unitOf } from './documents';

@@ -3,7 +3,7 @@
  * documents they belong to. Only document text is read (untrusted and virtual workspaces work).
  */
 import * as vscode from 'vscode';
-import type { RnnLab } from '../extension';
+import type { RnnLab } from '../ctx';
 import { docPath, lint, type Finding, type Severity } from '../../lint/index';
 import {
   Documents,

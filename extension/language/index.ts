@@ -1,6 +1,6 @@
 /** Diagnostics, quick fixes, hovers, inlay hints and the summary command for Keras code. */
 import * as vscode from 'vscode';
-import type { RnnLab } from '../extension';
+import type { RnnLab } from '../ctx';
 import { LintActions, registerExplainRule } from './actions';
 import { Linter } from './diagnostics';
 import { Documents } from './documents';

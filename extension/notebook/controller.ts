@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { KernelClient } from '../../kernels/client';
 import type { Done, Failed, Ready } from '../../kernels/protocol';
-import type { RnnLab } from '../extension';
+import type { RnnLab } from '../ctx';
 import { CELL_LANGUAGE } from '../../notebook/nbformat';
 import { CellOutputs, OpQueue, PROGRESS_MIN_MS, type OutputOp } from '../../kernels/outputs';
 
@@ -229,8 +229,9 @@ export class PlaygroundKernel implements vscode.Disposable {
     };
     let result: Done | Failed;
     try {
-      result = await client.run(exec.cell.document.getText(), cellNumber, {
+      result = await client.run(exec.cell.document.getText(), {
         onStream: (m) => apply(outputs.onStream(m.text)),
+        onSummary: (m) => apply(outputs.onSummary(m.summary)),
         onDisplay: (m) => apply(outputs.onDisplay(m.data)),
         onRunStart: (m) => apply(outputs.onRunStart(m)),
         onProgress: (m) => apply(outputs.onProgress(m)),

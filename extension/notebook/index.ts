@@ -1,6 +1,6 @@
 /** Playground notebooks: serializer, controller (kernel per notebook), restart. */
 import * as vscode from 'vscode';
-import type { RnnLab } from '../extension';
+import type { RnnLab } from '../ctx';
 import { NOTEBOOK_TYPE, PlaygroundKernel } from './controller';
 import { PlaygroundSerializer } from './serializer';
 

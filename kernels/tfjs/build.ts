@@ -20,6 +20,7 @@ import {
   type Span,
   type Value,
 } from '../../analyzer/python/values';
+import { LAYERS } from '../../analyzer/layers/index';
 import {
   Bidirectional,
   Dropout,
@@ -125,12 +126,28 @@ class Reader {
   }
 }
 
+/** The output shape every call of a layer has, when there is one and it is known. */
+function agreedOutputShape(layer: LayerNode): Array<number | null> | null {
+  const shapes = layer.calls.map((c) => (c.outputs.length === 1 ? c.outputs[0]!.shape : null));
+  const first = shapes[0];
+  if (
+    !first ||
+    shapes.some((s) => !s || s.length !== first.length || s.some((d, i) => d !== first[i]))
+  )
+    return null;
+  return first;
+}
+
 function unsupported(layer: LayerNode, why: string): never {
   throw new BuildError(`${layer.type} (${layer.name}): ${why}`, layer.site.span);
 }
 
 /** One tfjs layer for a graph layer (wrappers build their inner layer too). */
 function makeLayer(layer: LayerNode, seed: number): tfl.layers.Layer {
+  // The registry's flag is the one list of what builds here; the property test holds the cases
+  // below to it.
+  if (!LAYERS.get(layer.type)?.playground)
+    unsupported(layer, 'this layer is not available in the playground');
   const r = new Reader(layer);
   const name = layer.name;
   const s = derive(seed, layer.id);
@@ -276,8 +293,15 @@ function makeLayer(layer: LayerNode, seed: number): tfl.layers.Layer {
       return tfl.layers.flatten({ name });
     case 'RepeatVector':
       return tfl.layers.repeatVector({ name, n: r.int('n') });
-    case 'Reshape':
-      return tfl.layers.reshape({ name, targetShape: r.dims('target_shape').map((d) => d ?? -1) });
+    case 'Reshape': {
+      // tfjs leaves a -1 axis unknown even when the input fixes it (Keras solves it), and the next
+      // layer then cannot size its weights: give it the size the analyzer solved.
+      const solved = agreedOutputShape(layer)?.slice(1);
+      const targetShape = r
+        .dims('target_shape')
+        .map((d, i) => (d === null || d === -1 ? (solved?.[i] ?? -1) : d));
+      return tfl.layers.reshape({ name, targetShape });
+    }
     case 'Permute':
       return tfl.layers.permute({ name, dims: r.dims('dims').map((d) => d ?? 0) });
     case 'Activation':

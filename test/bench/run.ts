@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { lint } from '../../lint/index';
 import { analyze } from '../../analyzer/python/evaluate';
 import { parsePython } from '../../analyzer/python/parse';
-import { notebookSource } from '../../analyzer/lines';
+import { SourceDoc } from '../../notebook/cells';
 import { summarize } from '../../analyzer/summary';
 
 // ---- contenders ---------------------------------------------------------------------------------
@@ -290,7 +290,7 @@ function sample(c: Contender, text: string, reps: number): number {
 
 function main(): void {
   const file = kerasFile();
-  const nb = notebookSource(notebook());
+  const nb = SourceDoc.notebook(notebook());
   const inputs: Input[] = [
     { name: `keras file`, text: file, lines: file.split('\n').length },
     { name: `notebook, 200 cells`, text: nb.text, lines: nb.text.split('\n').length },

@@ -10,7 +10,6 @@
 //      RNNLAB_E2E_CACHE (tools cache, see setup.mjs).
 // Exit code: what the workbench reports (0 pass, 1 failures), 2 timeout, 3 no server/browser,
 //            4 tools missing and not installable.
-import { build } from 'esbuild';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -19,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import util from 'node:util';
+import { bundleSuites, prepareWorkspace } from './bundle.mjs';
 import { ensureTools, SetupError } from './setup.mjs';
 import { startCodeServer } from './server.mjs';
 
@@ -54,35 +54,10 @@ const ws = path.join(tmp, 'workspace');
 const resultsFile = path.join(tmp, 'results.json');
 
 // 1. The suites, bundled for the extension host (vscode from the host, mocha from the repo).
-const suiteDir = path.join(here, 'suite');
-const entries = fs
-  .readdirSync(suiteDir)
-  .filter((f) => f === 'index.ts' || f.endsWith('.test.ts'))
-  // The screenshot stage is a step of the screenshot run, not a test of every run.
-  .filter((f) => screenshot || !f.includes('screenshot-stage'))
-  .map((f) => path.join(suiteDir, f));
-await build({
-  entryPoints: entries,
-  outdir: testsDir,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  sourcemap: 'inline',
-  external: ['vscode', 'mocha'],
-  define: { __RNNLAB_REPO__: JSON.stringify(repo) },
-  logLevel: 'warning',
-});
+await bundleSuites(testsDir, { screenshot });
 
 // 2. The workspace: the examples and the fixtures.
-fs.cpSync(path.join(repo, 'examples'), ws, { recursive: true });
-fs.cpSync(path.join(here, 'fixtures'), path.join(ws, 'fixtures'), { recursive: true });
-fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-fs.writeFileSync(
-  path.join(ws, '.vscode', 'settings.json'),
-  // Quick fits, except for the screenshot (a full training curve).
-  JSON.stringify(screenshot ? {} : { 'rnnlab.kernel.maxEpochs': 1 }, null, 2),
-);
+prepareWorkspace(ws, { screenshot });
 
 let server;
 let browser;

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { analyze } from '../../../analyzer/python/evaluate';
-import { LineIndex, pythonSource } from '../../../analyzer/lines';
+import { SourceDoc } from '../../../notebook/cells';
 import { formatSummary, summarize } from '../../../analyzer/summary';
 
 /** A batch of texts to analyse, one after the other. */
@@ -26,7 +26,7 @@ export interface Reply {
 /** Everything a surface does with one text; throws whatever escapes the analyzer. */
 function exercise(text: string): { models: number; layers: number; notes: number } {
   const analysis = analyze(text);
-  const index = new LineIndex(pythonSource(text));
+  const index = SourceDoc.python(text);
   for (const model of analysis.models) {
     formatSummary(summarize(model));
     index.position(model.site.span.from);

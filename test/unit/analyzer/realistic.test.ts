@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../../analyzer/python/evaluate';
-import { notebookSource, pythonSource } from '../../../analyzer/lines';
+import { SourceDoc } from '../../../notebook/cells';
 import { summarize } from '../../../analyzer/summary';
 
 interface ExpectedLayer {
@@ -39,7 +39,7 @@ test('there are at least 16 realistic fixtures, including notebooks', () => {
 for (const file of fixtures) {
   test(`realistic fixture ${file}`, () => {
     const raw = readFileSync(join(DIR, file), 'utf8');
-    const doc = file.endsWith('.ipynb') ? notebookSource(raw) : pythonSource(raw);
+    const doc = file.endsWith('.ipynb') ? SourceDoc.notebook(raw) : SourceDoc.python(raw);
     const base = file.replace(/\.(py|ipynb)$/, '');
     const expected = JSON.parse(readFileSync(join(DIR, `${base}.expected.json`), 'utf8')) as {
       models: ExpectedModel[];

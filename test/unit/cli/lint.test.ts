@@ -45,6 +45,44 @@ function project(files: Record<string, string>): string {
 }
 
 describe('rnnlab lint', () => {
+  test('LF, CRLF and CR files: the same finding at the same place, and an unrelated noqa silences nothing', () => {
+    const withNoqa = BAD.replace(
+      'keras.Input(shape=(50, 128)),',
+      'keras.Input(shape=(50, 128)),  # noqa',
+    );
+    const where: string[] = [];
+    for (const eol of ['\n', '\r\n', '\r']) {
+      const py = withNoqa.replace(/\n/g, eol);
+      const cells = [
+        `import keras${eol}from keras import layers`,
+        py.split(eol).slice(2).join(eol),
+      ];
+      const nb = JSON.stringify({
+        cells: cells.map((source) => ({ cell_type: 'code', metadata: {}, source, outputs: [] })),
+        metadata: {},
+        nbformat: 4,
+        nbformat_minor: 5,
+      });
+      const dir = project({ 'model.py': py, 'model.ipynb': nb });
+      const r = lintCli(['--format', 'json', join(dir, 'model.py'), join(dir, 'model.ipynb')]);
+      const found = JSON.parse(r.stdout) as Array<{
+        code: string;
+        cell?: number;
+        line: number;
+        column: number;
+      }>;
+      where.push(JSON.stringify(found.map((f) => [f.code, f.cell ?? null, f.line, f.column])));
+    }
+    assert.equal(
+      where[0],
+      JSON.stringify([
+        ['DR101', null, 6, 5],
+        ['DR101', 2, 4, 5],
+      ]),
+    );
+    assert.deepEqual(where, [where[0], where[0], where[0]]);
+  });
+
   test('text output is file:line:col: CODE message, and a warning alone exits 0', () => {
     const dir = project({ 'model.py': BAD });
     const r = lintCli([join(dir, 'model.py')]);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { RUN_MIME, type RunOutput } from '../../../kernels/protocol';
+import { readNotebook, writeNotebook } from '../../../notebook/nbformat';
 
 before(() => {
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'ignore' });
@@ -60,7 +61,9 @@ test('examples/sine.rnnlab runs and is written with outputs: text, a run JSON an
   assert.equal(run.version, 1);
   assert.equal(run.history['loss']!.length, 1, 'RNNLAB_MAX_EPOCHS caps the 8 epochs to 1');
   assert.deepEqual(Object.keys(run.history).sort(), ['loss', 'mae', 'val_loss', 'val_mae']);
-  assert.match(display.data!['image/svg+xml'] as string, /^<svg[\s\S]*<\/svg>$/);
+  // nbformat's multiline string: Jupyter (and the editor) write the SVG as a list of lines.
+  const svg = display.data!['image/svg+xml'] as string | string[];
+  assert.match(Array.isArray(svg) ? svg.join('') : svg, /^<svg[\s\S]*<\/svg>$/);
   assert.match(r.stderr, /epoch 1\/1: loss/);
 });
 
@@ -109,6 +112,51 @@ test("the analyzer's findings are printed before the notebook runs", () => {
   const lint = r.stderr.indexOf('DR101');
   assert.ok(lint >= 0 && lint < r.stderr.indexOf('cell 2: running'), r.stderr.slice(0, 500));
   assert.match(r.stderr, /CU301/);
+});
+
+test('a notebook run from the terminal is saved byte for byte as the editor would save it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnnlab-run-'));
+  const path = join(dir, 'saved.rnnlab');
+  const code = (source: string | string[]) => ({
+    cell_type: 'code',
+    execution_count: null,
+    metadata: {},
+    outputs: [],
+    source,
+  });
+  // Written the way other tools may write it: sources as one string, keys in any order.
+  writeFileSync(
+    path,
+    JSON.stringify({
+      nbformat_minor: 5,
+      nbformat: 4,
+      metadata: { language_info: { name: 'rnnlab' } },
+      cells: [
+        { source: '# Title\n\nA line.', metadata: {}, cell_type: 'markdown' },
+        code(
+          'import keras\nfrom keras import layers\nfrom rnnlab import datasets\nprint("a")\nprint("b")',
+        ),
+        code([
+          '(x, y), _ = datasets.sine(samples=64, timesteps=5, seed=1)\n',
+          'm = keras.Sequential([keras.Input(shape=(5, 1)), layers.LSTM(2), layers.Dense(1)])\n',
+          'm.compile(optimizer="adam", loss="mse")\n',
+          'm.summary()\n',
+          'm.fit(x, y, epochs=1, batch_size=16)',
+        ]),
+        code('print(undefined_name)'),
+        code('print("never")'),
+      ],
+    }),
+  );
+  const r = rnnlab(['run', path]);
+  assert.equal(r.status, 1, r.stderr);
+  const saved = readFileSync(path, 'utf8');
+  const kinds = (JSON.parse(saved) as { cells: Cell[] }).cells.flatMap((c) =>
+    (c.outputs ?? []).map((o) => o.output_type),
+  );
+  assert.deepEqual(kinds, ['stream', 'stream', 'display_data', 'error']);
+  // The VS Code serializer reads with readNotebook and writes with writeNotebook.
+  assert.equal(writeNotebook(readNotebook(saved)), saved);
 });
 
 test('usage errors exit 2', () => {

@@ -261,14 +261,20 @@ describe('rnnlab summary', () => {
       const dir = folder({ 'broken.ipynb': '{"cells": [{"cell_type": "code", "source": "x = 1' });
       const run = cli('summary', join(dir, 'broken.ipynb'));
       oneLine(run);
-      assert.match(run.errors[0]!, /broken\.ipynb: skipped: not valid notebook JSON/);
+      assert.match(
+        run.errors[0]!,
+        /broken\.ipynb: skipped: the notebook is not valid JSON at line 1 column 44: a string is not closed/,
+      );
     });
 
     test('JSON that is not a notebook', () => {
       const dir = folder({ 'list.ipynb': '[1, 2, 3]' });
       const run = cli('summary', join(dir, 'list.ipynb'));
       oneLine(run);
-      assert.match(run.errors[0]!, /list\.ipynb: skipped: not a notebook/);
+      assert.match(
+        run.errors[0]!,
+        /list\.ipynb: skipped: the notebook is not an nbformat 4 notebook: the top level is a list/,
+      );
     });
 
     test('an empty notebook file', () => {

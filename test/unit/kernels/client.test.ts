@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { KernelClient } from '../../../kernels/client';
-import type { Failed, Progress } from '../../../kernels/protocol';
+import { PROTOCOL_VERSION, type Failed, type Progress } from '../../../kernels/protocol';
 
 const WORKER = join(process.cwd(), 'dist', 'worker.js');
 const IMPORTS = 'import keras\nfrom keras import layers\nfrom rnnlab import datasets\n';
@@ -38,7 +38,7 @@ describe('kernel worker', () => {
 m = keras.Sequential([keras.Input(shape=(10, 1)), layers.LSTM(4), layers.Dense(1)])
 m.compile(optimizer="adam", loss="mse")
 m.fit(x, y, batch_size=8, epochs=2)`,
-        1,
+
         {
           onRunStart: () => (started = performance.now()),
           onProgress: (msg) => progress.push({ at: performance.now(), msg }),
@@ -72,7 +72,7 @@ m.fit(x, y, batch_size=8, epochs=2)`,
 m = keras.Sequential([keras.Input(shape=(20, 1)), layers.GRU(8), layers.Dense(1)])
 m.compile(optimizer="adam", loss="mse")
 m.fit(x, y, epochs=200)`,
-        1,
+
         {
           onProgress: () => {
             if (!stopped) client.stop();
@@ -83,7 +83,7 @@ m.fit(x, y, epochs=200)`,
       assert.equal(r.type, 'done');
       assert.equal((r as { stopped: boolean }).stopped, true);
       let printed = '';
-      const after = await client.run('print(m.evaluate(vx, vy) > 0)', 2, {
+      const after = await client.run('print(m.evaluate(vx, vy) > 0)', {
         onStream: (s) => (printed += s.text),
       });
       assert.equal(after.type, 'done');
@@ -102,7 +102,7 @@ m.fit(x, y, epochs=200)`,
 m = keras.Sequential([keras.Input(shape=(100, 1)), layers.LSTM(256), layers.Dense(1)])
 m.compile(optimizer="adam", loss="mse")
 m.fit(x, y, batch_size=2048, epochs=3)`,
-        1,
+
         { onRunStart: () => setTimeout(() => client.stop(), 50) },
       );
       const f = failed(r);
@@ -111,7 +111,7 @@ m.fit(x, y, batch_size=2048, epochs=3)`,
         f.message,
         /did not stop within 2\.0 s and was restarted; the namespace is lost/,
       );
-      const lost = failed(await client.run('print(m)', 2));
+      const lost = failed(await client.run('print(m)'));
       assert.match(
         lost.message,
         /name 'm' is not defined/,
@@ -138,14 +138,13 @@ m.fit(x, y, batch_size=2048, epochs=3)`,
       const f = failed(
         await client.run(
           'from rnnlab import datasets\n(x, y), _ = datasets.csv("big.csv", window=10, target="c0")',
-          1,
         ),
       );
       assert.equal(f.kind, 'memory');
       assert.match(f.message, /ran out of JavaScript heap \(limit 96 MB\) and was restarted/);
       let printed = '';
       assert.equal(
-        (await client.run('print(1 + 1)', 2, { onStream: (s) => (printed += s.text) })).type,
+        (await client.run('print(1 + 1)', { onStream: (s) => (printed += s.text) })).type,
         'done',
       );
       assert.equal(printed, '2\n');
@@ -163,17 +162,42 @@ m.fit(x, y, batch_size=2048, epochs=3)`,
           `${IMPORTS}(x, y), _ = datasets.sine(samples=2000, timesteps=20, validation_split=0)
 m = keras.Sequential([keras.Input(shape=(20, 1)), layers.Flatten(), layers.Dense(1000000)])
 p = m.predict(x, batch_size=2000)`,
-          1,
         ),
       );
       assert.equal(f.kind, 'memory');
       assert.match(f.message, /WebAssembly backend ran out of memory/);
       let printed = '';
       assert.equal(
-        (await client.run('print("alive")', 2, { onStream: (s) => (printed += s.text) })).type,
+        (await client.run('print("alive")', { onStream: (s) => (printed += s.text) })).type,
         'done',
       );
       assert.equal(printed, 'alive\n');
+    } finally {
+      await client.terminate();
+    }
+  });
+});
+
+describe('protocol version', () => {
+  test('a worker from another build is refused with a clear error, and so are runs on it', async () => {
+    // A worker that announces the next version, as a dist/worker.js from a newer build would.
+    const path = join(mkdtempSync(join(tmpdir(), 'rnnlab-worker-')), 'other-build.mjs');
+    writeFileSync(
+      path,
+      `import { parentPort } from 'node:worker_threads';
+parentPort.on('message', () => {});
+parentPort.postMessage({ type: 'ready', protocol: ${PROTOCOL_VERSION + 1}, backend: 'wasm', fallbackReason: null });
+`,
+    );
+    const client = new KernelClient({ workerPath: path, seed: 0 });
+    const mismatch = new RegExp(
+      `speaks protocol version ${PROTOCOL_VERSION + 1}, but this host speaks version ${PROTOCOL_VERSION}.*rebuild`,
+    );
+    try {
+      await assert.rejects(client.start(), mismatch);
+      const r = failed(await client.run('print(1)'));
+      assert.equal(r.kind, 'internal');
+      assert.match(r.message, mismatch);
     } finally {
       await client.terminate();
     }

@@ -23,7 +23,7 @@ import { readNotebook, writeNotebook } from '../../../notebook/nbformat';
 import { call as callDataset, type ArgValue } from '../../../kernels/data/index';
 import { lint } from '../../../lint/index';
 import { analyze } from '../../../analyzer/python/evaluate';
-import { notebookSource } from '../../../analyzer/lines';
+import { SourceDoc } from '../../../notebook/cells';
 import { summarize } from '../../../analyzer/summary';
 
 const EXAMPLES = ['examples/sine.rnnlab', 'examples/dropout-placement.rnnlab'];
@@ -43,7 +43,7 @@ function models(code: string) {
   });
 }
 
-const playground = (text: string) => models(notebookSource(text).text);
+const playground = (text: string) => models(SourceDoc.notebook(text).text);
 
 for (const file of EXAMPLES) {
   const text = readFileSync(file, 'utf8');
@@ -58,7 +58,7 @@ for (const file of EXAMPLES) {
 
   test(`${file}: the Jupyter notebook has the playground's models, layers, shapes and params`, () => {
     const ipynb = toJupyterNotebook(src);
-    assert.deepEqual(models(notebookSource(ipynb).text), playground(text));
+    assert.deepEqual(models(SourceDoc.notebook(ipynb).text), playground(text));
   });
 }
 
@@ -202,7 +202,7 @@ test('a notebook without rnnlab imports gets no data sets', () => {
 
 test('the new-playground template analyses to one compiled model and lints clean', () => {
   const text = writeNotebook(playgroundTemplate());
-  const doc = notebookSource(text);
+  const doc = SourceDoc.notebook(text);
   const found = models(doc.text);
   assert.equal(found.length, 1);
   assert.equal(found[0]!.name, 'forecaster');

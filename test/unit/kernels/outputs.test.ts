@@ -8,7 +8,6 @@ import {
   errorValue,
   formatDuration,
   OpQueue,
-  parseSummary,
   progressState,
   progressText,
   summaryHtml,
@@ -17,9 +16,8 @@ import {
 import { analyze } from '../../../analyzer/python/evaluate';
 import { formatSummary, summarize } from '../../../analyzer/summary';
 
-const SUMMARY = `${formatSummary(
-  summarize(
-    analyze(`import keras
+const MODEL_SUMMARY = summarize(
+  analyze(`import keras
 from keras import layers
 model = keras.Sequential([
     keras.Input(shape=(50, 1)),
@@ -28,8 +26,9 @@ model = keras.Sequential([
     layers.Dense(1),
 ], name="a<b")
 `).models[0]!,
-  ),
-)}\n`;
+);
+/** The text `model.summary()` prints. */
+const SUMMARY = `${formatSummary(MODEL_SUMMARY)}\n`;
 
 const START: RunStart = {
   type: 'runStart',
@@ -68,26 +67,8 @@ const failed = (line: number | null, column: number | null = null): Failed => ({
   column,
 });
 
-test('model.summary() text is read back into rows and totals', () => {
-  const s = parseSummary(SUMMARY)!;
-  assert.equal(s.model, 'a<b');
-  assert.deepEqual(s.header, ['Layer (type)', 'Output Shape', 'Param #']);
-  assert.deepEqual(s.rows, [
-    ['lstm (LSTM)', '(None, 50, 32)', '4,352'],
-    ['gru (GRU)', '(None, 16)', '2,400'],
-    ['dense (Dense)', '(None, 1)', '17'],
-  ]);
-  assert.deepEqual(s.totals, [
-    'Total params: 6,769 (26.44 KB)',
-    'Trainable params: 6,769 (26.44 KB)',
-    'Non-trainable params: 0 (0.00 B)',
-  ]);
-  assert.equal(parseSummary('(800, 50, 1) (800, 1)\n'), null);
-  assert.equal(parseSummary('Model: "x"\nnot a table\n'), null);
-});
-
 test('the summary table is HTML with theme colours, escaped', () => {
-  const html = summaryHtml(parseSummary(SUMMARY)!);
+  const html = summaryHtml(MODEL_SUMMARY);
   assert.match(html, /var\(--vscode-editor-foreground\)/);
   assert.match(html, /var\(--vscode-descriptionForeground\)/);
   assert.match(html, /Model: <strong>a&#60;b<\/strong>/);
@@ -101,6 +82,22 @@ test('the summary table is HTML with theme colours, escaped', () => {
   );
   assert.match(html, /Total params: <strong>6,769<\/strong> \(26\.44 KB\)/);
   assert.ok(!html.includes('a<b'));
+});
+
+test('a summary whose input size is unknown shows ? for the counts, in the table and the totals', () => {
+  const unbuilt = summarize(
+    analyze(
+      'import keras\nfrom keras import layers\nm = keras.Sequential([layers.LSTM(8), layers.Dense(1)])',
+    ).models[0]!,
+  );
+  const html = summaryHtml(unbuilt);
+  assert.match(html, /<td><code>\?<\/code><\/td><td class="rnnlab-num">\?<\/td><\/tr>/);
+  assert.match(html, /Total params: <strong>\?<\/strong> \(an input size is unknown\)<br>/);
+  const [op] = new CellOutputs(() => 0).onSummary(unbuilt);
+  assert.match(
+    (op as Extract<OutputOp, { op: 'append' }>).items[1]!.value,
+    /lstm \(LSTM\) +│ \? +│ +\? │[\s\S]*Total params: \? \(an input size is unknown\)/,
+  );
 });
 
 test('prints accumulate in one stdout output; a summary becomes an HTML + text output', () => {
@@ -117,7 +114,7 @@ test('prints accumulate in one stdout output; a summary becomes an HTML + text o
   assert.deepEqual(o.onStream('done\n'), [
     { op: 'replace', id: 1, items: [{ mime: STDOUT_MIME, value: '(800, 50, 1)\ndone\n' }] },
   ]);
-  const [summary] = o.onStream(SUMMARY);
+  const [summary] = o.onSummary(MODEL_SUMMARY);
   assert.equal(summary!.op, 'append');
   const items = (summary as Extract<OutputOp, { op: 'append' }>).items;
   assert.deepEqual(

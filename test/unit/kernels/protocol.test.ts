@@ -8,18 +8,16 @@ import {
   type RunOutput,
 } from '../../../kernels/protocol';
 import { runSvg } from '../../../kernels/svg';
+import { analyze } from '../../../analyzer/python/evaluate';
+import { summarize } from '../../../analyzer/summary';
 
 test('valid messages pass; malformed ones say what is wrong', () => {
-  assert.deepEqual(parseToWorker({ type: 'run', execId: 'x1', cell: 2, code: 'x = 1' }), {
+  assert.deepEqual(parseToWorker({ type: 'run', execId: 'x1', code: 'x = 1' }), {
     type: 'run',
     execId: 'x1',
-    cell: 2,
     code: 'x = 1',
   });
-  assert.equal(
-    parseToWorker({ type: 'run', execId: 'x1', cell: '2', code: 'x' }),
-    'run.cell should be number',
-  );
+  assert.equal(parseToWorker({ type: 'run', execId: 'x1', code: 2 }), 'run.code should be string');
   assert.equal(parseToWorker({ type: 'explode' }), 'unknown message type explode');
   assert.equal(parseToWorker(null), 'message is not an object');
   assert.equal(
@@ -50,6 +48,29 @@ test('valid messages pass; malformed ones say what is wrong', () => {
       lastBatchMs: 1,
     }),
     'progress.batches should be array',
+  );
+});
+
+test('a summary is checked down to its rows: the host renders them', () => {
+  const summary = summarize(
+    analyze(
+      'import keras\nfrom keras import layers\nm = keras.Sequential([keras.Input((5, 3)), layers.GRU(4), layers.Dense(1)])',
+    ).models[0]!,
+  );
+  const msg = { type: 'summary', execId: 'x1', summary };
+  assert.deepEqual(parseFromWorker(structuredClone(msg)), msg);
+  assert.equal(
+    parseFromWorker({ type: 'summary', execId: 'x1', summary: 'Model: "m"' }),
+    'summary.summary should be object',
+  );
+  const rows = summary.rows.map((r, i) => (i === 1 ? { ...r, params: '17' } : r));
+  assert.equal(
+    parseFromWorker({ ...msg, summary: { ...summary, rows } }),
+    'summary.summary.rows[1].params should be number|null',
+  );
+  assert.equal(
+    parseFromWorker({ ...msg, summary: { ...summary, rows: [null] } }),
+    'summary.summary.rows[0] should be object',
   );
 });
 

@@ -13,9 +13,11 @@ import type {
   FromWorker,
   Progress,
   RunOutput,
+  Summary,
 } from '../../../kernels/protocol';
 import { RUN_MIME } from '../../../kernels/protocol';
 import { KernelSession } from '../../../kernels/session';
+import { formatSummary } from '../../../analyzer/summary';
 
 const SETUP = `import keras
 from keras import layers
@@ -64,10 +66,12 @@ function runs(h: Harness): RunOutput[] {
     .map((m) => m.data[RUN_MIME] as RunOutput);
 }
 
+/** What a terminal shows of the cells: printed text, and summaries rendered as their text. */
 function stdout(h: Harness): string {
   return h.messages
-    .filter((m) => m.type === 'stream')
-    .map((m) => (m as { text: string }).text)
+    .map((m) =>
+      m.type === 'stream' ? m.text : m.type === 'summary' ? `${formatSummary(m.summary)}\n` : '',
+    )
     .join('');
 }
 
@@ -145,6 +149,15 @@ describe('training', () => {
     assert.match(out, /lstm \(LSTM\)\s+│ \(None, 16\)\s+│\s+1,152 │/);
     assert.match(out, /Total params: 1,169/);
     assert.match(out, /\(256, 20, 1\) 2 0\.5 done\n$/);
+    // The summary travels as rows, for each surface to render its own way.
+    const [summary] = h.messages.filter((m): m is Summary => m.type === 'summary');
+    assert.deepEqual(
+      summary!.summary.rows.map((r) => [r.name, r.type, r.outputShape, r.params]),
+      [
+        ['lstm', 'LSTM', '(None, 16)', 1152],
+        ['dense', 'Dense', '(None, 1)', 17],
+      ],
+    );
   });
 
   test('EarlyStopping stops when val_loss stops improving and restores the best weights', () => {

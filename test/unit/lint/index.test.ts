@@ -1,7 +1,8 @@
 /** The rule engine: catalog, noqa, select/ignore, severity, target inference, precedence, dedup. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { RULES, type Finding } from '../../../lint/index';
+import { LineIndex } from '../../../analyzer/lines';
+import { resolveFindings, RULES, type Draft, type Finding } from '../../../lint/index';
 import {
   codes,
   commentLine,
@@ -56,6 +57,21 @@ describe('catalog', () => {
     );
   });
 
+  test('a finding whose code is not in the catalog fails loudly instead of vanishing', () => {
+    const draft: Draft = {
+      code: 'DR199',
+      message: 'made up',
+      span: { from: 0, to: 1 },
+      anchor: 0,
+      fixes: [],
+      related: [],
+    };
+    assert.throws(
+      () => resolveFindings([draft], new LineIndex('x = 1\n')),
+      /DR199 is not in the catalog/,
+    );
+  });
+
   test('MIXED has findings of several families, sorted by position', () => {
     const fs = findings(MIXED);
     assert.deepEqual(summary(fs), [
@@ -90,6 +106,22 @@ describe('# noqa', () => {
     const src = commentLine(MIXED, 'keras.Input(', '# noqa');
     assert.deepEqual(codes(src), codes(MIXED));
   });
+
+  for (const [style, eol] of [
+    ['LF', '\n'],
+    ['CRLF', '\r\n'],
+    ['CR', '\r'],
+  ] as const) {
+    test(`${style} line endings: a noqa on another line does not silence, on its own line it does`, () => {
+      const other = commentLine(MIXED, 'keras.Input(', '# noqa').replace(/\n/g, eol);
+      assert.deepEqual(codes(other), codes(MIXED), 'a # noqa on the Input line silenced the model');
+      const own = commentLine(MIXED, 'layers.Dropout(0.7)', '# noqa: DR101').replace(/\n/g, eol);
+      assert.deepEqual(
+        codes(own),
+        codes(MIXED).filter((c) => c !== 'DR101'),
+      );
+    });
+  }
 
   test('a noqa for another code does not silence', () => {
     const src = commentLine(MIXED, 'layers.Dropout(0.7)', '# noqa: SH201');

@@ -1,8 +1,7 @@
 /** The document model: analysed text of documents and notebooks, and offsets back to cells. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SourceMap } from '../../../notebook/cells';
-import { blankMagics } from '../../../analyzer/lines';
+import { blankMagics, SourceMap } from '../../../notebook/cells';
 import { lint } from '../../../lint/index';
 import { analyze } from '../../../analyzer/python/evaluate';
 import { applyToCells } from '../server/edit-helpers';

@@ -1,6 +1,7 @@
 /**
- * Every layer the analyzer knows builds on TensorFlow.js with Keras's parameter count and
- * trains on the WebAssembly backend (Embedding's and Conv1D's gradients included).
+ * Every layer the kernel builds (the registry's `playground` flag) trains on the WebAssembly
+ * backend (Embedding's and Conv1D's gradients included), in models with Keras's parameter count.
+ * Shapes and counts of each layer over generated configurations: fidelity.test.ts.
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
@@ -9,6 +10,8 @@ import { initBackend } from '../../../../kernels/tfjs/backend';
 import { BuildError, buildModel } from '../../../../kernels/tfjs/build';
 import { computeLoss } from '../../../../kernels/train';
 import { analyze } from '../../../../analyzer/python/evaluate';
+import type { LayerNode } from '../../../../analyzer/graph';
+import { LAYERS } from '../../../../analyzer/layers/index';
 import { summarize } from '../../../../analyzer/summary';
 
 before(async () => {
@@ -57,6 +60,12 @@ const MODELS: Array<[string, string, string, boolean?]> = [
     '(6,)',
     'layers.RepeatVector(4), layers.Reshape((6, 4)), layers.Permute((2, 1)), layers.LSTM(3), layers.Dense(1)',
   ],
+  // tfjs would leave the -1 axis unknown and the LSTM could not size its weights.
+  [
+    'Reshape with a -1 axis',
+    '(6,)',
+    'layers.RepeatVector(4), layers.Reshape((2, -1)), layers.LSTM(3), layers.Dense(1)',
+  ],
   [
     'BatchNormalization, LayerNormalization',
     '(5, 3)',
@@ -100,9 +109,40 @@ function train(code: string, shape: number[], ids: boolean) {
   return { expected, counted, losses, changed, vars: vars.length };
 }
 
+const sequential = (shape: string, body: string) =>
+  `import keras\nfrom keras import layers\nm = keras.Sequential([keras.Input(shape=${shape}), ${body}])`;
+
+const FUNCTIONAL = `import keras
+from keras import layers
+a = keras.Input((5, 3))
+b = keras.Input((5, 3))
+enc, h, c = layers.LSTM(4, return_state=True)(a)
+dec = layers.LSTM(4, return_sequences=True)(b, initial_state=[h, c])
+proj = layers.TimeDistributed(layers.Dense(4))(dec)
+merged = layers.Concatenate()([layers.Add()([dec, proj]), layers.Multiply()([dec, proj]), layers.Average()([dec, proj])])
+out = layers.Dense(1)(layers.GlobalAveragePooling1D()(merged))
+m = keras.Model([a, b], out)`;
+
+test('the models below train every layer the kernel builds', () => {
+  const seen = new Set<string>();
+  const visit = (l: LayerNode | null) => {
+    if (!l) return;
+    seen.add(l.type);
+    visit(l.inner);
+    visit(l.backward);
+  };
+  for (const code of [...MODELS.map(([, shape, body]) => sequential(shape, body)), FUNCTIONAL])
+    for (const call of analyze(code).models.at(-1)!.calls) visit(call.layer);
+  const built = [...LAYERS.values()].filter((s) => s.playground).map((s) => s.type);
+  assert.deepEqual(
+    built.filter((t) => !seen.has(t)),
+    [],
+  );
+});
+
 for (const [name, shape, body, ids] of MODELS) {
   test(`${name}: Keras's parameter count, and it trains on wasm`, () => {
-    const code = `import keras\nfrom keras import layers\nm = keras.Sequential([keras.Input(shape=${shape}), ${body}])`;
+    const code = sequential(shape, body);
     const dims = shape
       .replace(/[()]/g, '')
       .split(',')
@@ -120,17 +160,7 @@ for (const [name, shape, body, ids] of MODELS) {
 }
 
 test('functional models with several inputs, merges and initial states build and train', () => {
-  const code = `import keras
-from keras import layers
-a = keras.Input((5, 3))
-b = keras.Input((5, 3))
-enc, h, c = layers.LSTM(4, return_state=True)(a)
-dec = layers.LSTM(4, return_sequences=True)(b, initial_state=[h, c])
-proj = layers.TimeDistributed(layers.Dense(4))(dec)
-merged = layers.Concatenate()([layers.Add()([dec, proj]), layers.Multiply()([dec, proj]), layers.Average()([dec, proj])])
-out = layers.Dense(1)(layers.GlobalAveragePooling1D()(merged))
-m = keras.Model([a, b], out)`;
-  const graph = analyze(code).models[0]!;
+  const graph = analyze(FUNCTIONAL).models[0]!;
   const model = buildModel(graph, 2);
   assert.equal(model.countParams(), summarize(graph).totalParams);
   const x = [tf.randomNormal([4, 5, 3]), tf.randomNormal([4, 5, 3])];

@@ -1,0 +1,298 @@
+/**
+ * `model.fit(...)` in the playground: binding its arguments (the data checked against the model),
+ * the training loop, and progress reporting (batch values coalesced into messages, then the
+ * finished run as a display output). Compiling stays with the session, which owns the built
+ * models and their optimizers.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { activationName, outputLayer, type Arg, type ModelNode } from '../analyzer/graph';
+import { asItems, type Span } from '../analyzer/python/values';
+import { asArray, checkData, KernelError, numberArg } from './args';
+import { pyStr } from './format';
+import {
+  RUN_MIME,
+  RUN_SCHEMA_VERSION,
+  type BatchPoint,
+  type DisplayData,
+  type FromWorker,
+  type Progress,
+  type RunOutput,
+} from './protocol';
+import { runSvg } from './svg';
+import { fit, type ArrayData, type EarlyStopping, type FitResult, type TrainConfig } from './train';
+
+/** Most messages per second the host receives during fit (progress is coalesced to this). */
+export const PROGRESS_INTERVAL_MS = 50;
+
+/** `Model.fit`'s parameters the playground accepts, in Keras's positional order. */
+export const FIT_PARAMS = [
+  'x',
+  'y',
+  'batch_size',
+  'epochs',
+  'verbose',
+  'callbacks',
+  'validation_split',
+  'validation_data',
+  'shuffle',
+] as const;
+
+/** What a fit call asks for, read and checked. */
+export interface FitArguments {
+  x: ArrayData;
+  y: ArrayData;
+  epochs: number;
+  batchSize: number;
+  validationSplit: number;
+  validationData: { x: ArrayData; y: ArrayData } | null;
+  earlyStopping: EarlyStopping | null;
+  shuffle: boolean;
+}
+
+/** Reads fit's bound arguments (epochs capped at `maxEpochs`); a KernelError names a bad one. */
+export function fitArguments(
+  model: ModelNode,
+  args: Map<string, Arg>,
+  span: Span,
+  maxEpochs: number | undefined,
+): FitArguments {
+  const x = asArray(args.get('x')?.value, 'x', span);
+  const y = asArray(args.get('y')?.value, 'y', span);
+  checkData(model, x, y, span);
+  let epochs = numberArg(
+    args,
+    'epochs',
+    1,
+    (n) => Number.isInteger(n) && n >= 1,
+    'a whole number >= 1',
+  );
+  if (maxEpochs !== undefined) epochs = Math.min(epochs, maxEpochs);
+  const batchSize = numberArg(
+    args,
+    'batch_size',
+    32,
+    (n) => Number.isInteger(n) && n >= 1,
+    'a whole number >= 1',
+  );
+  const validationSplit = numberArg(
+    args,
+    'validation_split',
+    0,
+    (n) => n >= 0 && n < 1,
+    'a fraction in [0, 1)',
+  );
+  let validationData: { x: ArrayData; y: ArrayData } | null = null;
+  const vd = args.get('validation_data');
+  if (vd && vd.value.kind !== 'none') {
+    const items = asItems(vd.value);
+    if (!items || items.length !== 2)
+      throw new KernelError('cell', 'validation_data must be a pair (x_val, y_val)', vd.span);
+    validationData = {
+      x: asArray(items[0], 'validation_data[0]', vd.span),
+      y: asArray(items[1], 'validation_data[1]', vd.span),
+    };
+    checkData(model, validationData.x, validationData.y, vd.span);
+  }
+  let earlyStopping: EarlyStopping | null = null;
+  const cb = args.get('callbacks');
+  for (const c of cb ? (asItems(cb.value) ?? []) : []) {
+    if (c.kind === 'host' && c.tag === 'early_stopping') earlyStopping = c.payload as EarlyStopping;
+    else
+      throw new KernelError(
+        'cell',
+        `callback ${pyStr(c)} is not available: the playground supports keras.callbacks.EarlyStopping`,
+        cb!.span,
+      );
+  }
+  const shuffleArg = args.get('shuffle');
+  const shuffle = shuffleArg
+    ? shuffleArg.value.kind !== 'bool' || (shuffleArg.value as { value: boolean }).value
+    : true;
+  return { x, y, epochs, batchSize, validationSplit, validationData, earlyStopping, shuffle };
+}
+
+/**
+ * Turns per-batch and per-epoch values into Progress messages, at most one per
+ * PROGRESS_INTERVAL_MS; every batch value still arrives, in order.
+ */
+export class ProgressReporter {
+  private batches: BatchPoint[] = [];
+  private epochEnds: Progress['epochEnds'] = [];
+  private lastFlush = performance.now();
+  private lastBatchMs = 0;
+  private done = 0;
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly emit: (msg: FromWorker) => void,
+    private readonly run: Pick<Progress, 'execId' | 'runId' | 'epochs' | 'batchesPerEpoch'>,
+  ) {}
+
+  /** A finished batch and its running logs. */
+  batch(epoch: number, batch: number, logs: Record<string, number>, ms: number): void {
+    this.done++;
+    this.lastBatchMs = ms;
+    this.batches.push({ epoch, batch, logs });
+    this.flushIfDue();
+  }
+
+  /** A finished epoch and its logs (validation included). */
+  epoch(epoch: number, logs: Record<string, number>): void {
+    this.epochEnds.push({ epoch, logs });
+    this.flushIfDue();
+  }
+
+  private flushIfDue(): void {
+    if (performance.now() - this.lastFlush >= PROGRESS_INTERVAL_MS) this.flush();
+  }
+
+  /** Sends what is held back, if anything. */
+  flush(): void {
+    if (this.batches.length === 0 && this.epochEnds.length === 0) return;
+    const elapsed = performance.now() - this.started;
+    const remaining = this.run.epochs * this.run.batchesPerEpoch - this.done;
+    this.emit({
+      type: 'progress',
+      ...this.run,
+      batches: this.batches,
+      epochEnds: this.epochEnds,
+      etaMs: this.done > 0 ? (elapsed / this.done) * remaining : null,
+      lastBatchMs: this.lastBatchMs,
+    });
+    this.batches = [];
+    this.epochEnds = [];
+    this.lastFlush = performance.now();
+  }
+}
+
+/** Who a fit reports to, and the names and seeds it runs under. */
+export interface FitRun {
+  execId: string;
+  runId: string;
+  model: string;
+  params: number | null;
+  /** The kernel's seed, saved with the run. */
+  kernelSeed: number;
+  /** The seed of this fit's shuffles and dropout masks. */
+  seed: number;
+  emit(msg: FromWorker): void;
+  shouldStop(): boolean;
+}
+
+/** Trains a compiled model once: announces the run, reports its progress, then shows its result. */
+export function runFit(
+  model: LayersModel,
+  optimizer: tf.Optimizer,
+  config: TrainConfig,
+  a: FitArguments,
+  run: FitRun,
+): FitResult {
+  const trainSamples =
+    a.validationData || a.validationSplit === 0
+      ? a.x.shape[0]!
+      : Math.floor(a.x.shape[0]! * (1 - a.validationSplit));
+  const batchesPerEpoch = Math.ceil(trainSamples / a.batchSize);
+  const runConfig = {
+    epochs: a.epochs,
+    batch_size: a.batchSize,
+    validation_split: a.validationSplit,
+    optimizer: config.optimizer,
+    loss: config.loss,
+    metrics: config.metrics,
+    shuffle: a.shuffle,
+  };
+  run.emit({
+    type: 'runStart',
+    execId: run.execId,
+    runId: run.runId,
+    model: run.model,
+    params: run.params,
+    epochs: a.epochs,
+    batchesPerEpoch,
+    samples: trainSamples,
+    validationSamples: a.validationData
+      ? a.validationData.x.shape[0]!
+      : a.x.shape[0]! - trainSamples,
+    config: runConfig,
+  });
+  const progress = new ProgressReporter(run.emit, {
+    execId: run.execId,
+    runId: run.runId,
+    epochs: a.epochs,
+    batchesPerEpoch,
+  });
+  const result = fit(
+    model,
+    optimizer,
+    config,
+    a.x,
+    a.y,
+    {
+      epochs: a.epochs,
+      batchSize: a.batchSize,
+      validationSplit: a.validationSplit,
+      validationData: a.validationData,
+      shuffle: a.shuffle,
+      earlyStopping: a.earlyStopping,
+      seed: run.seed,
+    },
+    {
+      onBatch: (epoch, batch, logs, ms) => progress.batch(epoch, batch, logs, ms),
+      onEpoch: (epoch, logs) => progress.epoch(epoch, logs),
+      shouldStop: () => run.shouldStop(),
+    },
+  );
+  progress.flush();
+  run.emit(runDisplay(run, a.epochs, runConfig, result));
+  return result;
+}
+
+/** The finished run as a display output: the run JSON, its picture and a line of text. */
+function runDisplay(
+  run: FitRun,
+  epochs: number,
+  config: Record<string, unknown>,
+  result: FitResult,
+): DisplayData {
+  const output: RunOutput = {
+    version: RUN_SCHEMA_VERSION,
+    runId: run.runId,
+    model: run.model,
+    params: run.params,
+    history: result.history,
+    batchLoss: result.batchLoss,
+    batchesPerEpoch: result.batchesPerEpoch,
+    epochs,
+    stopped: result.stopped,
+    config,
+    seed: run.kernelSeed,
+  };
+  const last = Object.entries(result.history)
+    .map(([k, v]) => `${k} ${v.at(-1)?.toPrecision(4)}`)
+    .join(', ');
+  return {
+    type: 'display',
+    execId: run.execId,
+    data: {
+      [RUN_MIME]: output,
+      'image/svg+xml': runSvg(output),
+      'text/plain': `${run.model}: ${result.history['loss']?.length ?? 0} epoch(s)${last ? `: ${last}` : ''}${result.stopped ? ` (stopped: ${result.stopped})` : ''}`,
+    },
+  };
+}
+
+/** The most likely reason a run diverged: a loss that does not fit the output, or the rate. */
+export function likelyCause(model: ModelNode, config: TrainConfig): string {
+  const out = outputLayer(model);
+  const dense = out?.type === 'TimeDistributed' ? out.inner : out;
+  const activation = dense ? activationName(dense.config['activation']) : null;
+  const probabilities = config.loss.name.includes('crossentropy') && !config.loss.fromLogits;
+  if (probabilities && activation && activation !== 'softmax' && activation !== 'sigmoid') {
+    return `Likely cause: ${config.loss.name} expects probabilities, but ${dense!.name} has activation '${activation}' (use softmax/sigmoid, or from_logits=True).`;
+  }
+  const lr = config.optimizer.learningRate;
+  if (lr > 0.01)
+    return `Likely cause: the learning rate ${lr} is high for ${config.optimizer.name}; try 1e-3.`;
+  return 'Likely causes: inputs with NaN or very large values, or a learning rate that is too high.';
+}

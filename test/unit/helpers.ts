@@ -1,4 +1,6 @@
 /** Small helpers shared by the unit tests. */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Analysis, LayerNode, ModelNode } from '../../analyzer/graph';
 import { analyze } from '../../analyzer/python/evaluate';
 import { summarize, type ModelSummary } from '../../analyzer/summary';
@@ -30,4 +32,34 @@ export function layerOf(a: Analysis, type: string): LayerNode {
   const l = a.layers.find((x) => x.type === type);
   if (!l) throw new Error(`no ${type} layer`);
   return l;
+}
+
+const SOURCE_FOLDERS = ['analyzer', 'lint', 'notebook', 'kernels', 'server', 'extension', 'cli'];
+
+/**
+ * Fails with a clear message when dist/ is missing or older than the sources. `npm run test:unit`
+ * builds it once before the tests; tests never rebuild it themselves (they run in parallel, and a
+ * rebuild under a running test replaced the bundle it was using).
+ */
+export function assertBuilt(): void {
+  const bundles = ['dist/cli.js', 'dist/worker.js', 'dist/extension.js'];
+  const missing = bundles.filter((b) => !existsSync(b));
+  if (missing.length > 0)
+    throw new Error(
+      `${missing.join(', ')} missing: run \`npm run build\` (npm run test:unit builds first)`,
+    );
+  const built = Math.min(...bundles.map((b) => statSync(b).mtimeMs));
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = join(dir, e.name);
+      return Math.max(
+        m,
+        e.isDirectory() ? newest(p) : e.name.endsWith('.ts') ? statSync(p).mtimeMs : 0,
+      );
+    }, 0);
+  const changed = Math.max(...SOURCE_FOLDERS.filter((d) => existsSync(d)).map(newest));
+  if (changed > built)
+    throw new Error(
+      'dist/ is older than the sources: run `npm run build` (npm run test:unit builds first)',
+    );
 }

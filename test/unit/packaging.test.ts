@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
+import { assertBuilt } from './helpers';
 
 test('vsce packages exactly the allow-listed files', () => {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'ignore' });
+  assertBuilt();
   const listed = execFileSync(
     process.execPath,
     ['node_modules/@vscode/vsce/vsce', 'ls', '--no-dependencies'],

@@ -1,15 +1,16 @@
 /** `rnnlab run` end to end: the bundled CLI and kernel run a playground notebook. */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { RUN_MIME, type RunOutput } from '../../../kernels/protocol';
 import { readNotebook, writeNotebook } from '../../../notebook/nbformat';
+import { assertBuilt } from '../helpers';
 
 before(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'ignore' });
+  assertBuilt();
 });
 
 function rnnlab(args: string[], env: Record<string, string> = {}) {

@@ -4,20 +4,20 @@
  * does not land) — each reported as such, with the host alive and a fresh kernel after it.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { KernelClient } from '../../../kernels/client';
 import { PROTOCOL_VERSION, type Failed, type Progress } from '../../../kernels/protocol';
+import { assertBuilt } from '../helpers';
 
 const WORKER = join(process.cwd(), 'dist', 'worker.js');
 const IMPORTS = 'import keras\nfrom keras import layers\nfrom rnnlab import datasets\n';
 
 before(() => {
   // The worker runs as the bundle users get (one copy of tfjs-core, the .wasm files beside it).
-  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'ignore' });
+  assertBuilt();
 });
 
 function failed(r: unknown): Failed {

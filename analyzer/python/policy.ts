@@ -6,7 +6,7 @@
  * they part; every hook of a lenient policy returns, so the caller goes on with unknown.
  */
 import type { CallSite, ModelNode } from '../graph';
-import { MAX_UNROLL, STEP_BUDGET } from './limits';
+import { STEP_BUDGET } from './limits';
 import { UNKNOWN, type Span, type Value } from './values';
 
 /** A runtime value of the playground (data arrays, a training history). */
@@ -41,13 +41,10 @@ export class CellError extends Error {
 export const SUBSET =
   'the playground runs a declarative Keras subset: imports, assignments, layers and models, compile/fit/evaluate/predict/summary, print, and for loops over range()';
 
-/** What a `for` loop the evaluator cannot unroll is, in an error message. */
-export const OPAQUE_LOOP = `a \`for\` loop that is not over range() or a list of at most ${MAX_UNROLL} known items (or that uses break/continue)`;
-
-/** What an `if` whose branch is unknown is, in an error message. */
-export const UNKNOWN_CONDITION = 'an `if` whose condition is not a known constant';
-
-/** The points where the editor and the playground differ; the evaluator consults one of them. */
+/**
+ * The points where the editor and the playground differ; the evaluator consults one of them.
+ * A span given here may be a syntax node (it has `from` and `to`): copy it, never keep it.
+ */
 export interface Policy {
   /** A statement is about to run (`kind` is its node name): strict rejects those outside the subset. */
   statement(kind: string, span: Span, text: string): void;
@@ -157,7 +154,10 @@ export class StrictPolicy implements Policy {
   }
 
   undefinedName(name: string, span: Span): never {
-    throw new CellError(`name '${name}' is not defined: define it in this or an earlier cell`, span);
+    throw new CellError(
+      `name '${name}' is not defined: define it in this or an earlier cell`,
+      span,
+    );
   }
 
   unavailable(what: string, span: Span): never {

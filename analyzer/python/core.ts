@@ -1,0 +1,144 @@
+/**
+ * The evaluator's core: the state of one evaluation (a file in the editor, or a playground session
+ * across its cells), its bounds, and running a text under a policy. The concerns it joins live in
+ * their own modules (statements, expressions, calls, names, functions, the graph builder); they
+ * reach each other only through this context, so the editor and the playground run the same code.
+ */
+import type { SyntaxNode } from '@lezer/common';
+import type { Analysis, Note } from '../graph';
+import { Scope, type Context, type EvaluateOptions, type PendingFunction } from './context';
+import { expression } from './expressions';
+import { callFunction, flushFunctions, Returned } from './functions';
+import { GraphBuilder } from './graph-builder';
+import { MAX_DEPTH, MAX_NOTES, STEP_BUDGET } from './limits';
+import { parsePython } from './parse';
+import type { Policy } from './policy';
+import { block } from './statements';
+import { str, UNKNOWN, type FunctionValue, type Span, type Value } from './values';
+
+/** One evaluation: the module namespace, the graph and the notes, under one policy. */
+export class Evaluator implements Context {
+  readonly graph: GraphBuilder;
+  readonly importRoots = new Set<string>();
+  readonly pending = new Map<FunctionValue, PendingFunction>();
+  readonly moduleScope = new Scope(null);
+  private readonly notes: Note[] = [];
+  private source = '';
+  private steps = STEP_BUDGET;
+  private depth = 0;
+  private budgetNoted = false;
+
+  constructor(
+    options: EvaluateOptions,
+    readonly policy: Policy,
+  ) {
+    this.graph = new GraphBuilder(options.naming);
+    this.moduleScope.vars.set('__name__', str('__main__'));
+  }
+
+  /**
+   * Runs one text in the module namespace (names and models persist to the next text), with a
+   * fresh step budget, and completes every model.
+   */
+  exec(text: string): void {
+    this.source = text;
+    this.steps = STEP_BUDGET;
+    const { tree, error } = parsePython(text);
+    if (error) {
+      this.policy.parseFailed(error);
+      this.note({ from: 0, to: 0 }, `${error}: nothing in it was analysed`);
+    }
+    this.syntaxErrors(tree.topNode);
+    try {
+      try {
+        this.block(tree.topNode, this.moduleScope);
+      } catch (e) {
+        // `return` outside a function (a syntax error Python reports) ends the module's analysis.
+        if (!(e instanceof Returned)) throw e;
+      }
+      flushFunctions(this, this.moduleScope);
+    } finally {
+      // Also when the playground rejects a cell: the models keep what the cell did before.
+      this.graph.finishAll();
+    }
+  }
+
+  /** What the evaluation found so far. */
+  analysis(): Analysis {
+    return {
+      models: this.graph.models,
+      layers: this.graph.layers,
+      notes: this.notes,
+      importRoots: [...this.importRoots],
+    };
+  }
+
+  get text(): string {
+    return this.source;
+  }
+
+  get stepsLeft(): number {
+    return this.steps;
+  }
+
+  spend(node: SyntaxNode): boolean {
+    if (this.steps-- > 0) return true;
+    if (!this.budgetNoted) {
+      this.budgetNoted = true;
+      this.note(
+        { from: node.from, to: node.to },
+        `analysis stopped here: more than ${STEP_BUDGET} evaluation steps (loops too large to unroll)`,
+      );
+    }
+    return false;
+  }
+
+  note(span: Span, message: string): void {
+    if (this.notes.length < MAX_NOTES) this.notes.push({ span, message });
+  }
+
+  span(node: SyntaxNode): Span {
+    return { from: node.from, to: node.to };
+  }
+
+  src(node: SyntaxNode): string {
+    return this.source.slice(node.from, node.to);
+  }
+
+  expr(node: SyntaxNode, scope: Scope): Value {
+    if (!this.spend(node)) return UNKNOWN;
+    if (this.depth >= MAX_DEPTH) return UNKNOWN;
+    this.depth++;
+    try {
+      return expression(this, node, scope);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  block(node: SyntaxNode, scope: Scope): void {
+    block(this, node, scope);
+  }
+
+  callFunction(fn: FunctionValue, bound: Map<string, Value> | null): Value {
+    return callFunction(this, fn, bound);
+  }
+
+  /** Syntax errors, one note per statement (the first error inside it), or the policy's verdict. */
+  private syntaxErrors(top: SyntaxNode): void {
+    let lastStatementEnd = -1;
+    const cursor = top.cursor();
+    do {
+      if (!cursor.type.isError) continue;
+      this.policy.syntaxError({ from: cursor.from, to: Math.max(cursor.to, cursor.from + 1) });
+      if (cursor.from < lastStatementEnd) continue;
+      let stmt: SyntaxNode = cursor.node;
+      while (stmt.parent && stmt.parent.parent) stmt = stmt.parent;
+      lastStatementEnd = Math.max(stmt.to, cursor.to + 1);
+      this.note(
+        { from: cursor.from, to: Math.max(cursor.to, cursor.from) },
+        'syntax error: this statement was skipped; the rest of the file is still analysed',
+      );
+    } while (cursor.next());
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * Expressions: literals, containers, operators, conditionals, attributes, subscripts and slices.
+ * Each evaluates to a Value; what it cannot know is unknown, and the policy judges the rest
+ * (comprehensions, lambdas, f-strings...).
+ */
+import type { SyntaxNode } from '@lezer/common';
+import { evaluateCall } from './calls';
+import type { Context, Scope } from './context';
+import { tensorValue } from './graph-builder';
+import { parseNumber, parseString } from './literals';
+import { lookupName } from './names';
+import { exprChildren } from './nodes';
+import { binary, compare, unary } from './operators';
+import { asInt, asItems, bool, int, NONE, str, truthy, UNKNOWN, type Value } from './values';
+
+/** The operators `compare` evaluates (the rest are arithmetic). */
+const COMPARISONS = new Set(['<', '>', '<=', '>=', '==', '!=', 'in', 'not in', 'is', 'is not']);
+
+/** The value of one expression node (unbounded: the context's `expr` adds the bounds). */
+export function expression(cx: Context, node: SyntaxNode, scope: Scope): Value {
+  switch (node.name) {
+    case 'Number':
+      return parseNumber(cx.src(node));
+    case 'String':
+      return parseString(cx.src(node));
+    case 'ContinuedString': {
+      let out = '';
+      for (const s of node.getChildren('String')) {
+        const v = parseString(cx.src(s));
+        if (v.kind !== 'str') return UNKNOWN;
+        out += v.value;
+      }
+      return str(out);
+    }
+    case 'Boolean':
+      return bool(cx.src(node) === 'True');
+    case 'None':
+      return NONE;
+    case 'VariableName':
+      return lookupName(cx, cx.src(node), scope, node);
+    case 'ParenthesizedExpression': {
+      const inner = exprChildren(node);
+      return inner.length === 1 ? cx.expr(inner[0]!, scope) : UNKNOWN;
+    }
+    case 'TupleExpression':
+      return { kind: 'tuple', items: items(cx, node, scope) };
+    case 'ArrayExpression':
+      return { kind: 'list', items: items(cx, node, scope) };
+    case 'DictionaryExpression':
+      return dict(cx, node, scope);
+    case 'MemberExpression':
+      return member(cx, node, scope);
+    case 'CallExpression':
+      return evaluateCall(cx, node, scope);
+    case 'BinaryExpression':
+      return binaryExpression(cx, node, scope);
+    case 'UnaryExpression': {
+      const op = node.firstChild;
+      const operand = node.lastChild;
+      if (!op || !operand || op.from === operand.from) return UNKNOWN;
+      return unary(cx.src(op), cx.expr(operand, scope));
+    }
+    case 'ConditionalExpression': {
+      // A if C else B
+      const parts = exprChildren(node).filter((c) => c.name !== 'if' && c.name !== 'else');
+      if (parts.length !== 3) return UNKNOWN;
+      const cond = truthy(cx.expr(parts[1]!, scope));
+      if (cond === null) {
+        cx.expr(parts[0]!, scope);
+        cx.expr(parts[2]!, scope);
+        return UNKNOWN;
+      }
+      return cx.expr(cond ? parts[0]! : parts[2]!, scope);
+    }
+    default:
+      // Comprehensions, lambdas, f-strings, sets, awaits...: unknown, never an error.
+      cx.policy.unsupported(
+        `\`${node.name.replace(/Expression$/, '').toLowerCase() || node.name}\``,
+        node,
+        cx.text,
+      );
+      return UNKNOWN;
+  }
+}
+
+function items(cx: Context, node: SyntaxNode, scope: Scope): Value[] {
+  const out: Value[] = [];
+  for (const c of exprChildren(node)) {
+    if (c.name === 'ComprehensionExpression') return [UNKNOWN];
+    out.push(cx.expr(c, scope));
+  }
+  return out;
+}
+
+function dict(cx: Context, node: SyntaxNode, scope: Scope): Value {
+  const parts = exprChildren(node);
+  const entries: Array<[Value, Value]> = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    entries.push([cx.expr(parts[i]!, scope), cx.expr(parts[i + 1]!, scope)]);
+  }
+  return parts.length % 2 === 0 ? { kind: 'dict', entries } : UNKNOWN;
+}
+
+function binaryExpression(cx: Context, node: SyntaxNode, scope: Scope): Value {
+  const left = node.firstChild;
+  const right = node.lastChild;
+  if (!left || !right || left.from === right.from) return UNKNOWN;
+  // The operator is everything between the operands (`not in`, `is not` are two tokens).
+  const tokens: string[] = [];
+  for (let c = left.nextSibling; c && c.from < right.from; c = c.nextSibling) {
+    if (c.name !== 'Comment') tokens.push(cx.src(c));
+  }
+  const op = tokens.join(' ');
+  const a = cx.expr(left, scope);
+  if (op === 'and' || op === 'or') {
+    const t = truthy(a);
+    if (t === null) {
+      cx.expr(right, scope);
+      return UNKNOWN;
+    }
+    if (op === 'and') return t ? cx.expr(right, scope) : a;
+    return t ? a : cx.expr(right, scope);
+  }
+  const b = cx.expr(right, scope);
+  if (COMPARISONS.has(op)) return compare(op, a, b);
+  return binary(op, a, b);
+}
+
+/** `obj.name` and `obj[index]` (attributes of runtime values come from the policy). */
+function member(cx: Context, node: SyntaxNode, scope: Scope): Value {
+  const obj = node.firstChild;
+  if (!obj) return UNKNOWN;
+  const second = obj.nextSibling;
+  if (second?.name === '[') {
+    const index = second.nextSibling;
+    const target = cx.expr(obj, scope);
+    if (target.kind === 'host')
+      cx.policy.unavailable(`indexing ${target.tag} values is not supported`, cx.span(node));
+    if (!index || index.name === ']') return UNKNOWN;
+    if (index.nextSibling?.name === ':' || index.name === ':')
+      return slice(cx, node, target, scope);
+    return subscript(target, cx.expr(index, scope));
+  }
+  const prop = node.lastChild;
+  if (!prop || prop.name !== 'PropertyName') return UNKNOWN;
+  const name = cx.src(prop);
+  const target = cx.expr(obj, scope);
+  switch (target.kind) {
+    case 'ref':
+      return { kind: 'ref', path: `${target.path}.${name}` };
+    case 'tensor':
+      if (name === 'shape' && target.tensor.shape) {
+        return {
+          kind: 'tuple',
+          items: target.tensor.shape.map((d) => (d === null ? UNKNOWN : int(d))),
+        };
+      }
+      return UNKNOWN;
+    case 'model':
+      if (name === 'input' && target.model.inputs.length === 1)
+        return tensorValue(target.model.inputs[0]!);
+      if (name === 'output' && target.model.outputs.length === 1)
+        return tensorValue(target.model.outputs[0]!);
+      return { kind: 'method', self: target, name };
+    case 'layer':
+      return { kind: 'method', self: target, name };
+    case 'host': {
+      const v = cx.policy.member(target, name);
+      if (v !== undefined) return v;
+      return { kind: 'method', self: target, name };
+    }
+    default:
+      cx.policy.unavailable(`\`.${name}\` is not available on this value`, cx.span(node));
+      return UNKNOWN;
+  }
+}
+
+function slice(cx: Context, node: SyntaxNode, target: Value, scope: Scope): Value {
+  // x[a:b] (a step is not followed)
+  const inside: Array<SyntaxNode | ':'> = [];
+  let c = node.firstChild?.nextSibling?.nextSibling ?? null;
+  for (; c && c.name !== ']'; c = c.nextSibling) inside.push(c.name === ':' ? ':' : c);
+  const colons = inside.filter((x) => x === ':').length;
+  if (colons !== 1) return UNKNOWN;
+  const colon = inside.indexOf(':');
+  const startNode = inside[colon - 1];
+  const endNode = inside[colon + 1];
+  const start = startNode && startNode !== ':' ? asInt(cx.expr(startNode, scope)) : 0;
+  const end = endNode && endNode !== ':' ? asInt(cx.expr(endNode, scope)) : undefined;
+  if (start === null || end === null) return UNKNOWN;
+  if (target.kind === 'str') return str(target.value.slice(start, end));
+  const items = asItems(target);
+  if (!items || (target.kind !== 'tuple' && target.kind !== 'list')) return UNKNOWN;
+  return { kind: target.kind, items: items.slice(start, end) };
+}
+
+/** `target[index]` on known containers and strings (negative indices count from the end). */
+export function subscript(target: Value, index: Value): Value {
+  if (target.kind === 'dict') {
+    for (const [k, v] of target.entries) {
+      if (
+        k.kind === index.kind &&
+        (k as { value?: unknown }).value === (index as { value?: unknown }).value
+      )
+        return v;
+    }
+    return UNKNOWN;
+  }
+  const i = asInt(index);
+  if (i === null) return UNKNOWN;
+  if (target.kind === 'str') {
+    const ch = target.value.at(i);
+    return ch === undefined ? UNKNOWN : str(ch);
+  }
+  const items = asItems(target);
+  if (!items) return UNKNOWN;
+  return items.at(i) ?? UNKNOWN;
+}

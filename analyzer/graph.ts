@@ -145,13 +145,6 @@ export interface Analysis {
   importRoots: string[];
 }
 
-/** Formats a shape as Keras prints it: `(None, 50, 64)`. */
-export function formatShape(shape: Shape | null): string {
-  if (!shape) return '?';
-  const dims = shape.map((d) => (d === null ? 'None' : String(d)));
-  return dims.length === 1 ? `(${dims[0]},)` : `(${dims.join(', ')})`;
-}
-
 /** The name of an activation value: `'relu'`, `keras.activations.relu` and `tf.nn.relu` give `relu`. */
 export function activationName(v: Value | undefined): string | null {
   if (!v) return null;

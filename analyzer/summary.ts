@@ -1,5 +1,6 @@
 /** The Keras-style model summary: rows per layer and exact parameter totals. */
-import { formatShape, type LayerNode, type ModelNode } from './graph';
+import { formatShapes } from './format';
+import type { LayerNode, ModelNode } from './graph';
 import { paramsOf } from './shapes';
 
 export interface SummaryRow {
@@ -25,8 +26,7 @@ export interface ModelSummary {
 function outputShapeOf(layer: LayerNode): string {
   const call = layer.calls[0];
   if (!call) return '?';
-  if (call.outputs.length === 1) return formatShape(call.outputs[0]!.shape);
-  return `[${call.outputs.map((t) => formatShape(t.shape)).join(', ')}]`;
+  return formatShapes(call.outputs.map((t) => t.shape));
 }
 
 /** Summarises one model as Keras's `model.summary()` would. */

@@ -5,7 +5,9 @@ import type { Span } from '../analyzer/python/values';
 import type { SourceDoc } from '../notebook/cells';
 import { analyseFile, where } from './analysis';
 import { collectFiles } from './files';
-import type { Output } from './output';
+import { paint, type Output } from './output';
+
+const SEVERITY_COLOR = { error: 'red', warning: 'yellow', info: 'blue' } as const;
 
 export interface LintCommandOptions {
   format: 'text' | 'json' | 'sarif';
@@ -157,7 +159,11 @@ export function runLint(opts: LintCommandOptions, out: Output): number {
       const j = toJson(file, analysed.index, f);
       all.push(j);
       const p = analysed.index.position(f.span.from);
-      text.push(`${where(file, p)}: ${f.code} ${f.message}`);
+      const c = out.color;
+      const severity = paint(c, SEVERITY_COLOR[f.severity], f.severity);
+      text.push(
+        `${paint(c, 'cyan', where(file, p))}: ${severity} ${paint(c, 'bold', f.code)} ${f.message}`,
+      );
     }
   }
   if (opts.format === 'json') out.log(JSON.stringify(all, null, 2));

@@ -21,9 +21,13 @@ commands:
                                  exit 1 when a finding at or above this severity exists (default error)
   summary [--format text|json] PATH...
                               Keras-style summary of every model
-  run [--out OUT.rnnlab] [--seed N] [--heap-mb MB] NOTEBOOK.rnnlab
+  run [--out FILE | --inplace] [--seed N] [--heap-mb MB] NOTEBOOK.rnnlab
                               run every code cell of a playground notebook in a training kernel and
-                              write it back with outputs (RNNLAB_MAX_EPOCHS caps epochs)
+                              write it with outputs beside the input as NOTEBOOK.out.rnnlab
+      --out FILE                 write there instead
+      --inplace                  overwrite the input instead
+                              RNNLAB_MAX_EPOCHS caps epochs; Ctrl-C interrupts the running fit (its
+                              cell fails with a KeyboardInterrupt, the notebook is written, exit 130)
 
 exit codes: 0 success (no findings at or above --fail-on), 1 findings, 2 usage or I/O error
 
@@ -121,7 +125,20 @@ export function main(argv: string[], out: Output = consoleOutput): number | Prom
       );
     }
     if (command === 'run') {
-      const { flags, paths } = parseArgs(rest, new Set(['out', 'seed', 'heap-mb']));
+      // --inplace is the one flag without a value (options end at `--`).
+      const dashes = rest.indexOf('--');
+      const options = dashes < 0 ? rest : rest.slice(0, dashes);
+      if (options.some((a) => a.startsWith('--inplace=')))
+        throw new UsageError('--inplace takes no value');
+      const inplace = options.includes('--inplace');
+      const { flags, paths } = parseArgs(
+        [...options.filter((a) => a !== '--inplace'), ...(dashes < 0 ? [] : rest.slice(dashes))],
+        new Set(['out', 'seed', 'heap-mb']),
+      );
+      if (inplace && flags.has('out'))
+        throw new UsageError(
+          '--out and --inplace cannot go together: --out writes elsewhere, --inplace overwrites the input',
+        );
       const heapMb = Number(flags.get('heap-mb') ?? '2048');
       if (!Number.isInteger(heapMb) || heapMb < 128)
         throw new UsageError('--heap-mb must be a whole number >= 128');
@@ -138,6 +155,7 @@ export function main(argv: string[], out: Output = consoleOutput): number | Prom
         {
           path: paths[0]!,
           out: flags.get('out') ?? null,
+          inplace,
           seed,
           maxEpochs,
           heapMb,

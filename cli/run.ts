@@ -1,8 +1,12 @@
-/** `rnnlab run NOTEBOOK.rnnlab [--out OUT]`: runs every code cell in a kernel worker. */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+/**
+ * `rnnlab run NOTEBOOK.rnnlab [--out OUT | --inplace]`: runs every code cell in a kernel worker
+ * and writes the notebook with its outputs, as `jupyter nbconvert --execute` does: beside the
+ * input as NOTEBOOK.out.rnnlab unless told otherwise.
+ */
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
 import { KernelClient } from '../kernels/client';
-import { displayItems } from '../kernels/outputs';
+import { displayItems, errorName, errorValue, formatDuration, plural } from '../kernels/outputs';
 import type { Failed, Progress, RunStart } from '../kernels/protocol';
 import { formatSummary } from '../analyzer/summary';
 import {
@@ -22,7 +26,10 @@ import type { Output } from './output';
 
 export interface RunOptions {
   path: string;
+  /** `--out`: where to write; null writes NOTEBOOK.out.rnnlab beside the input. */
   out: string | null;
+  /** `--inplace`: overwrite the input instead. */
+  inplace: boolean;
   seed: number;
   maxEpochs: number | undefined;
   /** JS heap limit of the kernel worker, MB. */
@@ -39,10 +46,23 @@ export function workerLocation(): { workerPath: string } {
   throw new UsageError('the training kernel is not built: run `npm run build` first');
 }
 
-function formatMs(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '--';
-  const s = Math.round(ms / 1000);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+/** Where a run is written: `--out`, the input with `--inplace`, else NAME.out.rnnlab beside it. */
+export function outputPath(path: string, out: string | null, inplace: boolean): string {
+  if (inplace) return path;
+  if (out !== null) return out;
+  const ext = extname(path);
+  return `${ext ? path.slice(0, -ext.length) : path}.out${ext || '.rnnlab'}`;
+}
+
+/** Fails before anything runs when the notebook could not be written where it should go. */
+function checkWritable(target: string): void {
+  const folder = dirname(resolve(target));
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw new UsageError(
+      `cannot write ${target}: the folder ${folder} does not exist; create it or give another --out`,
+    );
+  if (existsSync(target) && statSync(target).isDirectory())
+    throw new UsageError(`cannot write ${target}: it is a folder; give a file name with --out`);
 }
 
 /** The terminal progress line: epoch, batch, loss, ETA. */
@@ -56,7 +76,7 @@ export function progressLine(start: RunStart, p: Progress): string {
   const logs = Object.entries(last?.logs ?? {})
     .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
     .join('  ');
-  return `${start.model} epoch ${epoch}/${p.epochs} [${bar}] ${batch}/${p.batchesPerEpoch}  ${logs}  ETA ${formatMs(p.etaMs)}`;
+  return `${start.model} epoch ${epoch}/${p.epochs} [${bar}] ${batch}/${p.batchesPerEpoch}  ${logs}  ETA ${formatDuration(p.etaMs)}`;
 }
 
 /** Reads the notebook as the editor does; what is wrong with it is a usage error. */
@@ -77,9 +97,14 @@ function readInput(path: string): { text: string; nb: Notebook } {
   }
 }
 
-/** Runs every code cell in order and writes the notebook with their outputs (as the editor saves). */
+/**
+ * Runs every code cell in order and writes the notebook with their outputs (as the editor saves).
+ * Resolves to the exit code: 0, 1 when a cell failed, 130 when Ctrl-C interrupted the run.
+ */
 export async function runNotebook(opts: RunOptions, out: Output): Promise<number> {
   const { text, nb } = readInput(opts.path);
+  const target = outputPath(opts.path, opts.out, opts.inplace);
+  checkWritable(target);
   // The analyzer's findings come first: they are known before anything runs.
   const doc = SourceDoc.notebook(text);
   const index = doc;
@@ -94,13 +119,21 @@ export async function runNotebook(opts: RunOptions, out: Output): Promise<number
     workspace: dirname(resolve(opts.path)),
     heapMb: opts.heapMb,
   });
+  // Ctrl-C is Jupyter's interrupt: the running fit stops after its batch and its cell fails with
+  // a KeyboardInterrupt; no later cell runs, and the notebook is still written.
+  let interrupted = false;
+  const quit = () => process.exit(130);
   const onSigint = () => {
-    out.err('\nstopping after the current batch (Ctrl-C again to quit)');
+    interrupted = true;
+    out.err(
+      `\ninterrupting: stopping after the current batch (Ctrl-C again to quit without writing ${target})`,
+    );
     client.stop();
-    process.once('SIGINT', () => process.exit(130));
+    process.once('SIGINT', quit);
   };
   process.once('SIGINT', onSigint);
   let failed: { cell: number; result: Failed } | null = null;
+  let lastRun = 0;
   let count = 0;
   try {
     const ready = await client.start();
@@ -108,9 +141,12 @@ export async function runNotebook(opts: RunOptions, out: Output): Promise<number
       out.err(`note: training on the ${ready.backend} backend: ${ready.fallbackReason}`);
     for (const [i, cell] of nb.cells.entries()) {
       if (cell.kind !== 'code') continue;
+      if (interrupted) break;
       const outputs: CellOutput[] = [];
       let start: RunStart | null = null;
       let lastDraw = 0;
+      /** A progress bar is on the terminal's last line (drawn without a newline). */
+      let barShown = false;
       const print = (text: string) => {
         out.log(text.replace(/\n$/, ''));
         const prev = outputs.at(-1);
@@ -131,7 +167,7 @@ export async function runNotebook(opts: RunOptions, out: Output): Promise<number
         onRunStart: (m) => {
           start = m;
           out.err(
-            `  fit ${m.model}: ${m.samples} samples, ${m.validationSamples} for validation, ${m.epochs} epochs of ${m.batchesPerEpoch} batches`,
+            `  fit ${m.model}: ${plural(m.samples, 'sample')}, ${m.validationSamples} for validation, ${plural(m.epochs, 'epoch')} of ${plural(m.batchesPerEpoch, 'batch', 'batches')}`,
           );
         },
         onProgress: (p) => {
@@ -141,6 +177,7 @@ export async function runNotebook(opts: RunOptions, out: Output): Promise<number
             if (now - lastDraw > 100) {
               process.stderr.write(`\r\x1b[2K  ${progressLine(start, p)}`);
               lastDraw = now;
+              barShown = true;
             }
           }
           for (const e of p.epochEnds) {
@@ -148,14 +185,17 @@ export async function runNotebook(opts: RunOptions, out: Output): Promise<number
               .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
               .join('  ');
             out.err(`${opts.tty ? '\r\x1b[2K' : ''}  epoch ${e.epoch + 1}/${p.epochs}: ${logs}`);
+            barShown = false;
           }
         },
       });
+      if (barShown) process.stderr.write('\n');
       cell.executionCount = ++count;
+      lastRun = i + 1;
       if (result.type === 'failed') {
-        const error = { name: result.kind, message: result.message, stack: result.message };
+        // The error the editor would save for this cell (a KeyboardInterrupt for an interrupt).
         outputs.push({
-          items: [{ mime: ERROR_MIME, value: JSON.stringify(error) }],
+          items: [{ mime: ERROR_MIME, value: JSON.stringify(errorValue(result, i + 1)) }],
           metadata: { outputType: 'error' },
         });
         cell.outputs = outputs;
@@ -163,25 +203,47 @@ export async function runNotebook(opts: RunOptions, out: Output): Promise<number
         break;
       }
       cell.outputs = outputs;
-      out.err(
-        `cell ${i + 1}: done in ${(result.ms / 1000).toFixed(1)} s${result.stopped ? ' (stopped)' : ''}`,
-      );
-      if (result.stopped) break;
+      out.err(`cell ${i + 1}: done in ${(result.ms / 1000).toFixed(1)} s`);
     }
   } finally {
     process.removeListener('SIGINT', onSigint);
     await client.terminate();
   }
-  const target = opts.out ?? opts.path;
-  const tmp = `${target}.tmp-${process.pid}`;
-  writeFileSync(tmp, writeNotebook(nb));
-  renameSync(tmp, target);
-  out.err(`wrote ${target}`);
+  const written = write(target, writeNotebook(nb), out);
+  process.removeListener('SIGINT', quit);
+  if (!written) return 2;
   if (failed) {
     const r = failed.result;
     const where = r.line !== null ? `${r.line}:${r.column ?? 1}:` : '';
-    out.err(`${opts.path}:cell${failed.cell}:${where} ${r.kind} error: ${r.message}`);
-    return 1;
+    const what = r.kind === 'interrupted' ? errorName(r.kind) : `${r.kind} error`;
+    out.err(`${opts.path}:cell${failed.cell}:${where} ${what}: ${r.message}`);
   }
-  return 0;
+  if (interrupted || failed?.result.kind === 'interrupted') {
+    const at = failed
+      ? `in cell ${failed.cell}`
+      : lastRun
+        ? `after cell ${lastRun}`
+        : 'before the first cell';
+    const rest = nb.cells.slice(lastRun).some((c) => c.kind === 'code');
+    out.err(`rnnlab: interrupted ${at}${rest ? '; the cells after it did not run' : ''}`);
+    return 130;
+  }
+  return failed ? 1 : 0;
+}
+
+/** Writes the notebook through a temporary file (never half a notebook); false when it failed. */
+function write(target: string, text: string, out: Output): boolean {
+  const tmp = `${target}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    out.err(
+      `rnnlab: cannot write ${target} (${(e as Error).message}): the outputs of this run are not saved; give a writable --out`,
+    );
+    return false;
+  }
+  out.err(`wrote ${target}`);
+  return true;
 }

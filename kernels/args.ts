@@ -5,7 +5,9 @@
  */
 import type { Arg, CallSite, ModelNode } from '../analyzer/graph';
 import { asNumber, type Span, type Value } from '../analyzer/python/values';
-import { pyStr } from './format';
+import { formatShape } from '../analyzer/format';
+import { display } from './display';
+import { plural } from './outputs';
 import type { Failed } from './protocol';
 import type { ArrayData } from './train';
 
@@ -28,7 +30,7 @@ export function asArray(v: Value | undefined, what: string, span: Span): ArrayDa
   if (v?.kind === 'host' && v.tag === 'array') return v.payload as ArrayData;
   throw new KernelError(
     'cell',
-    `${what} must be a data array (from rnnlab.datasets), got ${v ? pyStr(v) : 'nothing'}`,
+    `${what} must be a data array (from rnnlab.datasets), got ${v ? display(v) : 'nothing'}`,
     span,
   );
 }
@@ -63,7 +65,7 @@ export function numberArg(
   if (!a) return fallback;
   const n = asNumber(a.value);
   if (n === null || !check(n))
-    throw new KernelError('cell', `${name} must be ${rule} (got ${pyStr(a.value)})`, a.span);
+    throw new KernelError('cell', `${name} must be ${rule} (got ${display(a.value)})`, a.span);
   return n;
 }
 
@@ -77,12 +79,16 @@ export function checkData(model: ModelNode, x: ArrayData, y: ArrayData | null, s
     if (bad) {
       throw new KernelError(
         'data',
-        `${model.name} expects inputs of shape (None, ${want.map((d) => d ?? 'None').join(', ')}) but x has shape (${x.shape.join(', ')})`,
+        `${model.name} expects inputs of shape ${formatShape([null, ...want])} but x has shape ${formatShape(x.shape)}`,
         span,
       );
     }
   }
   if (y && y.shape[0] !== x.shape[0]) {
-    throw new KernelError('data', `x has ${x.shape[0]} samples but y has ${y.shape[0]}`, span);
+    throw new KernelError(
+      'data',
+      `x has ${plural(x.shape[0]!, 'sample')} but y has ${plural(y.shape[0]!, 'sample')}: pass as many targets as inputs`,
+      span,
+    );
   }
 }

@@ -22,11 +22,26 @@ export interface ExportCell {
 }
 
 export interface ExportSource {
-  /** The playground's name without extension (for headers). */
+  /** The playground's name without extension: the header's title, the suggested file name. */
   name: string;
+  /**
+   * What the header says the script was exported from: the playground's file name
+   * (`sine.rnnlab`) or an unsaved one's title. Default: `<name>.rnnlab`.
+   */
+  from?: string;
   cells: ExportCell[];
   /** The playground's notebook-level metadata (the `metadata` key of the file). */
   metadata?: JsonObject;
+}
+
+/**
+ * The names of an export of the playground at `path`: a file's path, or an unsaved playground's
+ * title (`Untitled-1`, as its tab shows it).
+ */
+export function exportNames(path: string, untitled: boolean): { name: string; from: string } {
+  const file = path.replace(/^.*[/\\]/, '');
+  const name = file.replace(/\.[^.]+$/, '') || 'playground';
+  return { name, from: untitled ? `the unsaved playground ${name}` : file };
 }
 
 /** A playground file's text as an export source. */
@@ -34,7 +49,7 @@ export function exportSource(text: string, name: string): ExportSource {
   const nb = readNotebook(text, name);
   const meta = nb.metadata['metadata'];
   return {
-    name: name.replace(/\.[^./\\]+$/, '').replace(/^.*[/\\]/, ''),
+    ...exportNames(name, false),
     cells: nb.cells.map((c) => ({ kind: c.kind, source: c.source, metadata: c.metadata })),
     metadata: typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? meta : {},
   };
@@ -185,7 +200,7 @@ function comment(text: string): string {
 export function toKerasScript(src: ExportSource): string {
   const blocks: string[] = [
     [
-      `# ${src.name}: a Keras script exported by RNN Lab from ${src.name}.rnnlab.`,
+      `# ${src.name}: a Keras script exported by RNN Lab from ${src.from ?? `${src.name}.rnnlab`}.`,
       '# Run it with Python 3, numpy and Keras 3 on any backend (pip install numpy keras tensorflow).',
       '# "# %%" marks the playground\'s cells (VS Code, Spyder and Jupytext run them one by one).',
     ].join('\n'),

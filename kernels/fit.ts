@@ -9,7 +9,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { activationName, outputLayer, type Arg, type ModelNode } from '../analyzer/graph';
 import { asItems, type Span } from '../analyzer/python/values';
 import { asArray, checkData, KernelError, numberArg } from './args';
-import { pyStr } from './format';
+import { display } from './display';
 import {
   RUN_MIME,
   RUN_SCHEMA_VERSION,
@@ -19,6 +19,7 @@ import {
   type Progress,
   type RunOutput,
 } from './protocol';
+import { plural } from './outputs';
 import { runSvg } from './svg';
 import { fit, type ArrayData, type EarlyStopping, type FitResult, type TrainConfig } from './train';
 
@@ -101,7 +102,7 @@ export function fitArguments(
     else
       throw new KernelError(
         'cell',
-        `callback ${pyStr(c)} is not available: the playground supports keras.callbacks.EarlyStopping`,
+        `callback ${display(c)} is not available: the playground supports keras.callbacks.EarlyStopping`,
         cb!.span,
       );
   }
@@ -110,6 +111,41 @@ export function fitArguments(
     ? shuffleArg.value.kind !== 'bool' || (shuffleArg.value as { value: boolean }).value
     : true;
   return { x, y, epochs, batchSize, validationSplit, validationData, earlyStopping, shuffle };
+}
+
+/** Batches after the first one that are measured before an ETA is shown. */
+export const ETA_MIN_BATCHES = 3;
+/** How many of the most recent batches the ETA averages. */
+export const ETA_WINDOW = 20;
+
+/** What the ETA is estimated from. */
+export interface EtaInput {
+  /**
+   * Durations of the batches so far, oldest first; the estimate reads the last ETA_WINDOW after
+   * the first, so a caller may drop the ones in between.
+   */
+  batchMs: readonly number[];
+  remainingBatches: number;
+  /** Duration of the last epoch's end (its validation), once one was measured. */
+  epochEndMs?: number | null;
+  /** Epoch ends still to come, the current epoch's included. */
+  remainingEpochEnds?: number;
+}
+
+/**
+ * Milliseconds left of a fit, from measured batches: the first batch never counts (it includes
+ * TensorFlow.js's warm-up, several times a normal batch), the others by the mean of the most
+ * recent ETA_WINDOW; null until ETA_MIN_BATCHES of them are measured. Epoch ends (validation) add
+ * the last measured one each.
+ */
+export function estimateEtaMs(input: EtaInput): number | null {
+  const measured = input.batchMs.slice(1);
+  if (measured.length < ETA_MIN_BATCHES) return null;
+  const recent = measured.slice(-ETA_WINDOW);
+  const perBatch = recent.reduce((sum, ms) => sum + ms, 0) / recent.length;
+  return (
+    perBatch * input.remainingBatches + (input.epochEndMs ?? 0) * (input.remainingEpochEnds ?? 0)
+  );
 }
 
 /**
@@ -122,7 +158,10 @@ export class ProgressReporter {
   private lastFlush = performance.now();
   private lastBatchMs = 0;
   private done = 0;
-  private readonly started = performance.now();
+  /** The first batch's duration and those of the last ETA_WINDOW batches, for the ETA. */
+  private readonly batchMs: number[] = [];
+  private epochEndMs: number | null = null;
+  private epochsEnded = 0;
 
   constructor(
     private readonly emit: (msg: FromWorker) => void,
@@ -133,12 +172,16 @@ export class ProgressReporter {
   batch(epoch: number, batch: number, logs: Record<string, number>, ms: number): void {
     this.done++;
     this.lastBatchMs = ms;
+    this.batchMs.push(ms);
+    if (this.batchMs.length > ETA_WINDOW + 1) this.batchMs.splice(1, 1);
     this.batches.push({ epoch, batch, logs });
     this.flushIfDue();
   }
 
-  /** A finished epoch and its logs (validation included). */
-  epoch(epoch: number, logs: Record<string, number>): void {
+  /** A finished epoch, its logs (validation included) and how long its end (validation) took. */
+  epoch(epoch: number, logs: Record<string, number>, endMs: number): void {
+    this.epochsEnded++;
+    this.epochEndMs = endMs;
     this.epochEnds.push({ epoch, logs });
     this.flushIfDue();
   }
@@ -150,14 +193,17 @@ export class ProgressReporter {
   /** Sends what is held back, if anything. */
   flush(): void {
     if (this.batches.length === 0 && this.epochEnds.length === 0) return;
-    const elapsed = performance.now() - this.started;
-    const remaining = this.run.epochs * this.run.batchesPerEpoch - this.done;
     this.emit({
       type: 'progress',
       ...this.run,
       batches: this.batches,
       epochEnds: this.epochEnds,
-      etaMs: this.done > 0 ? (elapsed / this.done) * remaining : null,
+      etaMs: estimateEtaMs({
+        batchMs: this.batchMs,
+        remainingBatches: Math.max(0, this.run.epochs * this.run.batchesPerEpoch - this.done),
+        epochEndMs: this.epochEndMs,
+        remainingEpochEnds: Math.max(0, this.run.epochs - this.epochsEnded),
+      }),
       lastBatchMs: this.lastBatchMs,
     });
     this.batches = [];
@@ -239,7 +285,7 @@ export function runFit(
     },
     {
       onBatch: (epoch, batch, logs, ms) => progress.batch(epoch, batch, logs, ms),
-      onEpoch: (epoch, logs) => progress.epoch(epoch, logs),
+      onEpoch: (epoch, logs, endMs) => progress.epoch(epoch, logs, endMs),
       shouldStop: () => run.shouldStop(),
     },
   );
@@ -277,7 +323,7 @@ function runDisplay(
     data: {
       [RUN_MIME]: output,
       'image/svg+xml': runSvg(output),
-      'text/plain': `${run.model}: ${result.history['loss']?.length ?? 0} epoch(s)${last ? `: ${last}` : ''}${result.stopped ? ` (stopped: ${result.stopped})` : ''}`,
+      'text/plain': `${run.model}: ${plural(result.history['loss']?.length ?? 0, 'epoch')}${last ? `: ${last}` : ''}${result.stopped ? ` (stopped: ${result.stopped})` : ''}`,
     },
   };
 }

@@ -90,6 +90,11 @@ export function summaryHtml(s: ModelSummary): string {
 
 // ---- training progress ------------------------------------------------------------------------
 
+/** A count and its noun in good English: `1 epoch`, `2 epochs`, `1 batch`, `0 batches`. */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : nouns}`;
+}
+
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return '--';
   const s = Math.round(ms / 1000);
@@ -152,16 +157,22 @@ export function progressText(state: ProgressState): string {
 
 // ---- failures ---------------------------------------------------------------------------------
 
+/** The error's name: Jupyter's `KeyboardInterrupt` for an interrupt, else the kind of failure. */
+export function errorName(kind: Failed['kind']): string {
+  return kind === 'interrupted' ? 'KeyboardInterrupt' : kind;
+}
+
 /** A failed cell as the error VS Code shows: the message names the line when one is known. */
 export function errorValue(result: Failed, cell?: number): ErrorValue {
-  if (result.line === null) return { name: result.kind, message: result.message };
+  const name = errorName(result.kind);
+  if (result.line === null) return { name, message: result.message };
   const at = `line ${result.line}${result.column !== null ? `, column ${result.column}` : ''}`;
   const message = `${at}: ${result.message}`;
   // VS Code's error renderer shows the stack alone when there is one: it repeats the message.
   return {
-    name: result.kind,
+    name,
     message,
-    stack: `${result.kind}: ${message}\n    at ${cell !== undefined ? `cell ${cell}, ` : ''}line ${result.line}`,
+    stack: `${name}: ${message}\n    at ${cell !== undefined ? `cell ${cell}, ` : ''}line ${result.line}`,
   };
 }
 

@@ -8,7 +8,7 @@ import type { ModelSummary } from '../analyzer/summary';
  * The version of these messages. The worker announces it in Ready and the host refuses another
  * one: a stale dist/worker.js next to a newer host would otherwise fail in confusing ways.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Mime type of a training run's output, read by the notebook renderer. */
 export const RUN_MIME = 'application/vnd.rnnlab.run+json';
@@ -102,7 +102,7 @@ export interface Progress {
   batches: BatchPoint[];
   /** Finished epochs since the previous message, with their logs (incl. val_*). */
   epochEnds: Array<{ epoch: number; logs: Record<string, number> }>;
-  /** Milliseconds remaining, estimated from the batches so far. */
+  /** Milliseconds remaining, estimated from the recent batches (null until enough are measured). */
   etaMs: number | null;
   /** Duration of the last batch, for the host's stop timeout. */
   lastBatchMs: number;
@@ -122,24 +122,24 @@ export interface RunStart {
   config: Record<string, unknown>;
 }
 
-/** Sent by the worker when a cell finished. */
+/** Sent by the worker when a cell ran to its end (an interrupted cell is Failed, 'interrupted'). */
 export interface Done {
   type: 'done';
   execId: string;
   ok: true;
   ms: number;
-  /** True when the user's stop request ended a fit in this cell. */
-  stopped: boolean;
 }
 
 /**
  * cell: code outside the subset or a Python-level mistake; data: a data set or array problem;
- * build: the graph cannot become a model; diverged: the loss became NaN/inf; memory: the JS or
- * WebAssembly heap is exhausted (the worker restarts); restarted: the worker was terminated (a
- * stop that did not land in time, a crash); internal: a bug in RNN Lab.
+ * build: the graph cannot become a model; diverged: the loss became NaN/inf; interrupted: the
+ * user's stop ended a fit (Jupyter's KeyboardInterrupt: the rest of the cell did not run, the
+ * weights trained so far are kept); memory: the JS or WebAssembly heap is exhausted (the worker
+ * restarts); restarted: the worker was terminated (a stop that did not land in time, a crash);
+ * internal: a bug in RNN Lab.
  */
 export type ErrorKind =
-  'cell' | 'diverged' | 'data' | 'build' | 'memory' | 'restarted' | 'internal';
+  'cell' | 'diverged' | 'data' | 'build' | 'interrupted' | 'memory' | 'restarted' | 'internal';
 
 /** Sent by the worker when a cell failed; the namespace keeps what ran before the failure. */
 export interface Failed {
@@ -220,7 +220,7 @@ const FROM_WORKER: Record<FromWorker['type'], Shape> = {
     validationSamples: 'number',
     config: 'object',
   },
-  done: { execId: 'string', ok: 'boolean', ms: 'number', stopped: 'boolean' },
+  done: { execId: 'string', ok: 'boolean', ms: 'number' },
   failed: {
     execId: 'string',
     kind: 'string',

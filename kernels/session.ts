@@ -25,7 +25,7 @@ import { BuildError, buildModel } from './tfjs/build';
 import { bind as bindDataset, call as callDataset, DatasetError } from './data/index';
 import { array, asArray, bind, checkData, KernelError, numberArg } from './args';
 import { FIT_PARAMS, fitArguments, likelyCause, runFit } from './fit';
-import { pyStr } from './format';
+import { display } from './display';
 import type { Done, Failed, FromWorker } from './protocol';
 import { derive } from './random';
 import {
@@ -67,7 +67,6 @@ export class KernelSession {
   private readonly built = new Map<ModelNode, Built>();
   private execId = '';
   private runs = 0;
-  private stoppedInCell = false;
 
   constructor(private readonly options: SessionOptions) {
     const host: Host = {
@@ -82,17 +81,10 @@ export class KernelSession {
   /** Runs one cell; reports outputs through `emit` and returns the closing message. */
   runCell(execId: string, code: string): Done | Failed {
     this.execId = execId;
-    this.stoppedInCell = false;
     const started = performance.now();
     try {
       this.interpreter.run(code);
-      return {
-        type: 'done',
-        execId,
-        ok: true,
-        ms: performance.now() - started,
-        stopped: this.stoppedInCell,
-      };
+      return { type: 'done', execId, ok: true, ms: performance.now() - started };
     } catch (e) {
       return this.failure(execId, code, e);
     } finally {
@@ -166,7 +158,7 @@ export class KernelSession {
     if (path === 'builtins.print') {
       const text = site.args
         .filter((a) => a.keyword === null)
-        .map((a) => pyStr(a.value))
+        .map((a) => display(a.value))
         .join(' ');
       this.options.emit({ type: 'stream', execId: this.execId, text: `${text}\n` });
       return NONE;
@@ -347,7 +339,7 @@ export class KernelSession {
     if (!['adam', 'rmsprop', 'sgd', 'adagrad'].includes(optName.toLowerCase())) {
       throw new KernelError(
         'cell',
-        `optimizer ${optName ? `'${optName}'` : pyStr(c.optimizer)} is not available in the playground: use adam, rmsprop, sgd or adagrad`,
+        `optimizer ${optName ? `'${optName}'` : display(c.optimizer)} is not available in the playground: use adam, rmsprop, sgd or adagrad`,
         c.optimizerSpan ?? span,
       );
     }
@@ -363,7 +355,7 @@ export class KernelSession {
     if (!loss) {
       throw new KernelError(
         'cell',
-        `loss ${pyStr(c.loss)} is not available in the playground: use mse, mae, huber, binary_crossentropy, categorical_crossentropy or sparse_categorical_crossentropy`,
+        `loss ${display(c.loss)} is not available in the playground: use mse, mae, huber, binary_crossentropy, categorical_crossentropy or sparse_categorical_crossentropy`,
         c.lossSpan ?? span,
       );
     }
@@ -374,7 +366,7 @@ export class KernelSession {
       if (!name)
         throw new KernelError(
           'cell',
-          `metric ${pyStr(m)} is not available in the playground: use accuracy, mae or mse`,
+          `metric ${display(m)} is not available in the playground: use accuracy, mae or mse`,
           span,
         );
       metrics.push(name);
@@ -430,9 +422,18 @@ export class KernelSession {
       emit: (msg) => this.options.emit(msg),
       shouldStop: () => this.options.shouldStop(),
     });
-    if (result.stopped === 'user') this.stoppedInCell = true;
+    if (result.stopped === 'user') {
+      // Jupyter's KeyboardInterrupt: the fit raises, so nothing after it in the cell runs; the
+      // variables keep the weights trained so far, as in Keras.
+      const at = result.stoppedAt!;
+      throw new KernelError(
+        'interrupted',
+        `stopped at epoch ${at.epoch + 1}/${fitArgs.epochs}, batch ${at.batch + 1}/${result.batchesPerEpoch}; the weights trained so far are kept (the rest of the cell did not run; a new fit continues from them)`,
+        site.span,
+      );
+    }
     if (result.stopped === 'diverged') {
-      const at = result.divergedAt!;
+      const at = result.stoppedAt!;
       throw new KernelError(
         'diverged',
         `training stopped: the loss became ${String(result.batchLoss.at(-1))} at epoch ${at.epoch + 1}, batch ${at.batch + 1}. ${likelyCause(model, config)}`,

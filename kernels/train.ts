@@ -53,7 +53,8 @@ export interface FitOptions {
 
 export interface FitHooks {
   onBatch(epoch: number, batch: number, logs: Record<string, number>, batchMs: number): void;
-  onEpoch(epoch: number, logs: Record<string, number>): void;
+  /** `endMs`: the epoch's work after its last batch (validation), for the ETA. */
+  onEpoch(epoch: number, logs: Record<string, number>, endMs: number): void;
   /** Polled between batches: true ends training after the current batch. */
   shouldStop(): boolean;
 }
@@ -66,8 +67,8 @@ export interface FitResult {
   batchLoss: number[];
   batchesPerEpoch: number;
   stopped: StopReason;
-  /** Where the loss stopped being finite. */
-  divergedAt: { epoch: number; batch: number } | null;
+  /** The last batch trained when the loss stopped being finite or the user stopped (0-based). */
+  stoppedAt: { epoch: number; batch: number } | null;
 }
 
 /** Keras's loss names and aliases. */
@@ -312,7 +313,7 @@ export function fit(
   let bestWeights: tf.Tensor[] | null = null;
   let wait = 0;
   let stopped: StopReason = null;
-  let divergedAt: FitResult['divergedAt'] = null;
+  let stoppedAt: FitResult['stoppedAt'] = null;
   const index = new Int32Array(n);
 
   epochs: for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -349,7 +350,7 @@ export function fit(
       batchLoss.push(logs['loss']!);
       if (!Number.isFinite(logs['loss'])) {
         stopped = 'diverged';
-        divergedAt = { epoch, batch: b };
+        stoppedAt = { epoch, batch: b };
         hooks.onBatch(epoch, b, logs, performance.now() - started);
         break epochs;
       }
@@ -362,10 +363,12 @@ export function fit(
       hooks.onBatch(epoch, b, running, performance.now() - started);
       if (hooks.shouldStop()) {
         stopped = 'user';
+        stoppedAt = { epoch, batch: b };
         // A partial epoch is not an epoch of History: Keras records it only when it ends.
         break epochs;
       }
     }
+    const endStarted = performance.now();
     const epochLogs: Record<string, number> = {};
     for (const [k, v] of Object.entries(sums)) epochLogs[k] = v / seen;
     if (val && val.x.shape[0]! > 0) {
@@ -376,7 +379,7 @@ export function fit(
       }
     }
     for (const [k, v] of Object.entries(epochLogs)) push(k, v);
-    hooks.onEpoch(epoch, epochLogs);
+    hooks.onEpoch(epoch, epochLogs, performance.now() - endStarted);
     if (es) {
       const value = epochLogs[es.monitor];
       if (value !== undefined) {
@@ -402,5 +405,5 @@ export function fit(
     if (stopped === 'early-stopping') model.setWeights(bestWeights);
     bestWeights.forEach((t) => t.dispose());
   }
-  return { history, batchLoss, batchesPerEpoch: batches, stopped, divergedAt };
+  return { history, batchLoss, batchesPerEpoch: batches, stopped, stoppedAt };
 }

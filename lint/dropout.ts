@@ -20,8 +20,8 @@ import {
   isSequence,
   num,
   recurrentCore,
-  shapeText,
 } from './model';
+import { formatShape } from '../analyzer/format';
 import type { Draft, Fix, RuleContext } from './types';
 
 const anchor = (layer: LayerNode) => layer.site.callee.from;
@@ -163,7 +163,7 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
       ].filter((x): x is Fix => x !== null);
       out.push({
         code: 'DR102',
-        message: `${label} on a ${shapeText(shape)} sequence with 1 feature zeroes whole timesteps: each drop removes the only value of that step.`,
+        message: `${label} on a ${formatShape(shape)} sequence with 1 feature zeroes whole timesteps: each drop removes the only value of that step.`,
         span: layer.site.span,
         anchor: anchor(layer),
         related: rnn
@@ -188,8 +188,8 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
     out.push({
       code: 'DR101',
       message: tfKerasFast
-        ? `${label} on a ${shapeText(shape)} sequence draws a new mask ${timestepsText(t)}; in tf.keras 2.x this ${core.type} runs on cuDNN, where dropout= is drawn per timestep too, so SpatialDropout1D(${rate}) keeps one mask per sequence.`
-        : `${label} on a ${shapeText(shape)} sequence draws a new mask ${timestepsText(t)}; ${core.type}(dropout=${rate}) would keep one mask per sequence.`,
+        ? `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}; in tf.keras 2.x this ${core.type} runs on cuDNN, where dropout= is drawn per timestep too, so SpatialDropout1D(${rate}) keeps one mask per sequence.`
+        : `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}; ${core.type}(dropout=${rate}) would keep one mask per sequence.`,
       span: layer.site.span,
       anchor: anchor(layer),
       related: [{ span: rnn.layer.site.span, message: `the ${core.type} this Dropout feeds` }],
@@ -209,8 +209,8 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
     const fixed =
       shape.length === 3 ? ['None', '1', String(shape[2] ?? 'None')] : shape.map(() => 'None');
     const why = badLength
-      ? `has ${entries.length} entries but the input ${shapeText(shape)} has rank ${shape.length}: it is broadcast from the right and fails at run time or shares one mask across the batch`
-      : `entry ${badEntry} is ${entries[badEntry]}, but the input ${shapeText(shape)} has ${shape[badEntry]} there (entries must be None, 1 or the input's size)`;
+      ? `has ${entries.length} entries but the input ${formatShape(shape)} has rank ${shape.length}: it is broadcast from the right and fails at run time or shares one mask across the batch`
+      : `entry ${badEntry} is ${entries[badEntry]}, but the input ${formatShape(shape)} has ${shape[badEntry]} there (entries must be None, 1 or the input's size)`;
     out.push({
       code: 'DR104',
       message: `noise_shape=${textOf(ctx.text, noiseArg.valueSpan)} ${why}.`,
@@ -257,7 +257,7 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
     ].filter((x): x is Fix => x !== null);
     out.push({
       code: 'DR102',
-      message: `Dropout(${rate}, noise_shape=${textOf(ctx.text, noiseArg.valueSpan)}) on a ${shapeText(shape)} sequence zeroes whole timesteps (all ${shape[2] ?? 'F'} features of a step at once), not features.`,
+      message: `Dropout(${rate}, noise_shape=${textOf(ctx.text, noiseArg.valueSpan)}) on a ${formatShape(shape)} sequence zeroes whole timesteps (all ${shape[2] ?? 'F'} features of a step at once), not features.`,
       span: layer.site.span,
       anchor: anchor(layer),
       related: [],
@@ -423,7 +423,7 @@ export function dropoutModelRules(ctx: RuleContext): Draft[] {
         const { callee, edits } = calleeFor(ctx.text, layer, 'Dropout');
         out.push({
           code: 'DR108',
-          message: `SpatialDropout1D needs a (batch, timesteps, features) input but receives ${shapeText(shape)} (rank ${shape.length}): Keras expects ndim=3.`,
+          message: `SpatialDropout1D needs a (batch, timesteps, features) input but receives ${formatShape(shape)} (rank ${shape.length}): Keras expects ndim=3.`,
           span: layer.site.span,
           anchor: anchor(layer),
           related: [],

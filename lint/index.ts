@@ -3,6 +3,7 @@ import type { Analysis } from '../analyzer/graph';
 import { LineIndex } from '../analyzer/lines';
 import { RULES_BY_CODE } from './catalog';
 import { cudnnLayerRules } from './cudnn';
+import { withUnusedImportsRemoved } from './imports';
 import { dropoutLayerRules, dropoutModelRules } from './dropout';
 import { shapeModelRules } from './shape';
 import { trainingModelRules } from './training';
@@ -116,7 +117,14 @@ export function resolveFindings(
       return codes !== undefined && (codes.length === 0 || matches(d.code, codes));
     });
     if (silenced) continue;
-    out.push({ ...d, severity: override ?? d.severity ?? rule.severity });
+    out.push({
+      ...d,
+      severity: override ?? d.severity ?? rule.severity,
+      fixes: d.fixes.map((fix) => ({
+        ...fix,
+        edits: withUnusedImportsRemoved(lines.text, fix.edits),
+      })),
+    });
   }
   return out.sort((a, b) => a.span.from - b.span.from || a.code.localeCompare(b.code));
 }

@@ -1,7 +1,6 @@
 /** Graph queries the rules share: recurrent layers, what feeds what, cuDNN eligibility. */
 import {
   activationName,
-  formatShape,
   type LayerCall,
   type LayerNode,
   type ModelNode,
@@ -9,7 +8,8 @@ import {
   type Tensor,
 } from '../analyzer/graph';
 import { RECURRENT_TYPES } from '../analyzer/layers/recurrent';
-import { asNumber, repr, type Value } from '../analyzer/python/values';
+import { repr } from '../analyzer/format';
+import { asNumber, type Value } from '../analyzer/python/values';
 
 /** Layers a "feeds a recurrent layer" search passes through (RULES.md "Terms"). */
 export const SHAPE_PRESERVING = new Set([
@@ -107,6 +107,3 @@ export function cudnnFailures(layer: LayerNode): Array<{ param: string; message:
     });
   return failures;
 }
-
-/** `(None, 50, 128)` */
-export const shapeText = formatShape;

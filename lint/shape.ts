@@ -2,14 +2,8 @@
 import type { LayerCall, LayerNode, ModelNode } from '../analyzer/graph';
 import { asItems, asNumber } from '../analyzer/python/values';
 import { argFor, calleeFor, placement, removeArgs, setArg } from './edits';
-import {
-  DROPOUT_LAYERS,
-  inputShape,
-  isSequence,
-  recurrentCore,
-  SHAPE_PRESERVING,
-  shapeText,
-} from './model';
+import { DROPOUT_LAYERS, inputShape, isSequence, recurrentCore, SHAPE_PRESERVING } from './model';
+import { formatShape } from '../analyzer/format';
 import type { Draft, Fix, RuleContext } from './types';
 
 /** Layers that need rank-3 input (SpatialDropout1D has its own rule, DR108). */
@@ -63,7 +57,7 @@ function sh201(call: LayerCall): Draft | null {
       : ` ${dropper.name} (${dropper.type}) removes the time axis before it.`;
   return {
     code: 'SH201',
-    message: `${layer.type} expects a sequence (batch, timesteps, features) but receives ${shapeText(shape)}: expected ndim=3, found ndim=2.${because}`,
+    message: `${layer.type} expects a sequence (batch, timesteps, features) but receives ${formatShape(shape)}: expected ndim=3, found ndim=2.${because}`,
     span: layer.site.span,
     anchor: layer.site.callee.from,
     related: dropper
@@ -109,7 +103,7 @@ function sh202(ctx: RuleContext, call: LayerCall): Draft | null {
   const arg = argFor(core.site, 'unroll');
   return {
     code: 'SH202',
-    message: `${core.type}(unroll=True) needs a fixed number of timesteps, but its input ${shapeText(shape)} has a variable length: Keras cannot unroll it.`,
+    message: `${core.type}(unroll=True) needs a fixed number of timesteps, but its input ${formatShape(shape)} has a variable length: Keras cannot unroll it.`,
     span: arg ? arg.span : core.site.span,
     anchor: call.layer.site.callee.from,
     related: [],

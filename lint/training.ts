@@ -1,7 +1,8 @@
 /** TR4xx: compile settings that do not fit the model. */
 import { activationName, outputLayer, type LayerNode } from '../analyzer/graph';
 import { OPTIMIZER_DEFAULT_LR } from '../analyzer/python/keras';
-import { asNumber, repr, type Value } from '../analyzer/python/values';
+import { repr } from '../analyzer/format';
+import { asNumber, type Value } from '../analyzer/python/values';
 import { setArg, textOf } from './edits';
 import type { Draft, Fix, RuleContext } from './types';
 

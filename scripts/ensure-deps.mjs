@@ -4,10 +4,11 @@ import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
-const major = Number(process.versions.node.split('.')[0]);
-if (major < 20) {
+// package.json's engines.node, as a minimum (its tools, ESLint 10 among them, need 20.19).
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
   console.error(
-    `RNN Lab needs Node.js 20 or newer (this is ${process.version}). Install it, e.g. apt-get install nodejs.`,
+    `RNN Lab needs Node.js 20.19 or newer (this is ${process.version}). Install a newer Node.js (https://nodejs.org, or your package manager), then run the command again.`,
   );
   process.exit(1);
 }

@@ -9,13 +9,11 @@ const run = spawnSync(process.execPath, ['dist/cli.js', 'lint', 'examples/dropou
   encoding: 'utf8',
 });
 const escape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-const colour = { E: '#f48771', W: '#cca700', I: '#75beff' };
-const severityOf = (code) =>
-  ['SH201', 'DR104', 'DR106', 'DR108', 'SH202'].includes(code) ? 'E' : 'W';
+const colour = { error: '#f48771', warning: '#cca700', info: '#75beff' };
 const lines = run.stdout.split('\n').map((line) => {
-  const m = /^(\S+?:\d+:\d+:) (\w\w\d{3}) (.*)$/.exec(line);
+  const m = /^(\S+?:\d+:\d+:) (error|warning|info) (\w\w\d{3}) (.*)$/.exec(line);
   if (!m) return escape(line);
-  return `<span class="loc">${escape(m[1])}</span> <b style="color:${colour[severityOf(m[2])]}">${m[2]}</b> ${escape(m[3])}`;
+  return `<span class="loc">${escape(m[1])}</span> <span style="color:${colour[m[2]]}">${m[2]}</span> <b>${m[3]}</b> ${escape(m[4])}`;
 });
 const html = `<!doctype html><meta charset="utf-8"><style>
 body{margin:0;background:#1e1e1e;color:#d4d4d4;font:14px/1.45 'DejaVu Sans Mono',monospace}

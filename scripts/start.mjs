@@ -1,6 +1,8 @@
 // `npm start`: build, lint and summarise the bundled examples, then serve a real VS Code
 // (code-server, installed on first use by test/integration/setup.mjs into ~/.cache/rnnlab-e2e)
-// on 127.0.0.1 with RNN Lab loaded and examples/ open, until Ctrl-C.
+// on 127.0.0.1 with RNN Lab loaded and a working copy of examples/ open (outside the repository,
+// see scripts/examples-copy.mjs), until Ctrl-C, which is a clean exit (package.json runs it with
+// `exec`, so that no shell stands between npm and this process to turn exit 0 into 130).
 // RNNLAB_PORT=8080 picks the port (default: 8080, or a free one); --no-serve stops after the lint.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,9 +49,15 @@ async function pickPort() {
   return free ? 8080 : freePort();
 }
 
-const folder = path.join(repo, 'examples');
+const { examplesDir, syncExamples, describeSync } = await import('./examples-copy.mjs');
+const folder = examplesDir();
+for (const line of describeSync(folder, syncExamples(path.join(repo, 'examples'), folder)))
+  console.log(line);
 let server;
+let stopping = false;
+// Ctrl-C reaches code-server too (same process group); either way it is the user's clean exit.
 const stop = async () => {
+  stopping = true;
   await server?.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
   process.exit(0);
@@ -64,10 +72,11 @@ try {
   process.exit(1);
 }
 console.log(
-  `VS Code (code-server) with RNN Lab and examples/ open:\n\n  ${server.origin}/?folder=${encodeURI(folder)}\n`,
+  `VS Code (code-server) with RNN Lab and the examples (${folder}) open:\n\n  ${server.origin}/?folder=${encodeURI(folder)}\n`,
 );
 console.log('Open it in a browser (SSH: forward the port). Ctrl-C stops the server.');
 const { code, signal } = await server.exited;
-console.error(`code-server stopped (${signal ?? `exit code ${code}`})`);
+if (stopping || signal === 'SIGINT' || signal === 'SIGTERM') await new Promise(() => {}); // stop() exits
+console.error(`code-server stopped unexpectedly (${signal ?? `exit code ${code}`})`);
 fs.rmSync(tmp, { recursive: true, force: true });
 process.exit(1);

@@ -21,7 +21,14 @@ const unitOnly = process.argv.includes('--unit');
 const only = process.argv.slice(2).filter((a) => a !== '--unit');
 if (node(['scripts/build.mjs']) !== 0) process.exit(1);
 const files = only.length ? only : find('test/unit').sort();
-const unit = node(['--import', 'tsx', '--test', '--test-concurrency=2', ...files]);
+const unit = node([
+  '--import',
+  'tsx',
+  '--test',
+  '--test-concurrency=2',
+  '--test-reporter=./scripts/test-reporter.mjs',
+  ...files,
+]);
 if (only.length || unitOnly || process.env.RNNLAB_SKIP_E2E) {
   if (!only.length && !unitOnly)
     console.log('\nRNNLAB_SKIP_E2E is set: skipping the integration tests.');

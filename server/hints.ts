@@ -1,5 +1,6 @@
 /** Output-shape inlay hints: where each layer application ends and what it produces. Pure. */
-import { formatShape, type Analysis, type LayerCall } from '../analyzer/graph';
+import { formatShapes } from '../analyzer/format';
+import type { Analysis, LayerCall } from '../analyzer/graph';
 
 /** At most this many different shapes are shown at one place (a loop building several layers). */
 export const MAX_SHAPES_PER_HINT = 3;
@@ -14,8 +15,7 @@ export interface ShapeHint {
 /** A call's output as Keras prints it; a list for several outputs; null when any is unknown. */
 export function callShape(call: LayerCall): string | null {
   if (call.outputs.length === 0 || call.outputs.some((t) => t.shape === null)) return null;
-  if (call.outputs.length === 1) return formatShape(call.outputs[0]!.shape);
-  return `[${call.outputs.map((t) => formatShape(t.shape)).join(', ')}]`;
+  return formatShapes(call.outputs.map((t) => t.shape));
 }
 
 /**

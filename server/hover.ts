@@ -1,5 +1,6 @@
 /** The hover on a layer's constructor: output shape, parameter count, name and findings. Pure. */
 import type { Analysis, LayerNode } from '../analyzer/graph';
+import { RULES_BY_CODE } from '../lint/catalog';
 import type { Finding, Severity } from '../lint/types';
 import { paramsOf } from '../analyzer/shapes';
 import { thousands } from '../analyzer/summary';
@@ -60,7 +61,9 @@ function describe(analysis: Analysis, layer: LayerNode): string {
 
 /**
  * The hover's Markdown (with `$(icon)` theme icons): one block per layer built at the place, then
- * the findings on them, each code linked through `explainLink` to its documentation.
+ * the findings on them, each code linked through `explainLink` to its documentation. A finding is
+ * named by its rule, not by its message: the editor shows the diagnostic's message in the same
+ * hover, and the text must not appear twice.
  */
 export function hoverMarkdown(
   analysis: Analysis,
@@ -80,8 +83,9 @@ export function hoverMarkdown(
     for (const f of findingsOn(layer, findings)) {
       if (seen.has(f)) continue;
       seen.add(f);
+      const rule = RULES_BY_CODE.get(f.code);
       lines.push(
-        `${ICONS[f.severity]} [${f.code}](${explainLink(f.code)}) ${escapeMarkdown(f.message)}`,
+        `${ICONS[f.severity]} [${f.code}](${explainLink(f.code)}) ${escapeMarkdown(rule?.name ?? '')}`,
       );
     }
   }

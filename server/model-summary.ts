@@ -1,7 +1,7 @@
 /** Which model "Show Model Summary" describes, and the text it shows. Pure. */
 import type { Analysis, ModelNode } from '../analyzer/graph';
 import type { Span } from '../analyzer/python/values';
-import { formatSummary, summarize } from '../analyzer/summary';
+import { summarize, thousands, weightBytes, type ModelSummary } from '../analyzer/summary';
 
 const holds = (span: Span, offset: number) => span.from <= offset && offset <= span.to;
 
@@ -31,12 +31,50 @@ export function modelAt(analysis: Analysis, offset: number | null): ModelNode | 
   return models[models.length - 1] ?? null;
 }
 
-/** The summary document's text: Keras's table, and where the model was built. */
+const GAP = '   ';
+
+/**
+ * Keras's summary table in plain ASCII, as Keras 2 printed it (rules of `_` and `=`): it lines up
+ * in any monospace font, where box-drawing glyphs often do not. Counts are right-aligned.
+ */
+export function asciiSummary(s: ModelSummary): string {
+  const head = ['Layer (type)', 'Output Shape', 'Param #'];
+  const cells = s.rows.map((r) => [
+    `${r.name} (${r.type})`,
+    r.outputShape,
+    r.params === null ? '?' : thousands(r.params),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const row = ([layer, shape, params]: string[]) =>
+    ` ${layer!.padEnd(widths[0]!)}${GAP}${shape!.padEnd(widths[1]!)}${GAP}${params!.padStart(widths[2]!)}`;
+  const total = (label: string, n: number | null) =>
+    ` ${label}: ${n === null ? '? (an input size is unknown)' : `${thousands(n)} (${weightBytes(n)})`}`;
+  const totals = [
+    total('Total params', s.totalParams),
+    total('Trainable params', s.trainableParams),
+    total('Non-trainable params', s.nonTrainableParams),
+  ];
+  const width = Math.max(row(head).length, ...totals.map((t) => t.length)) + 1;
+  const thin = '_'.repeat(width);
+  const thick = '='.repeat(width);
+  return [
+    `Model: "${s.name}"`,
+    thin,
+    row(head),
+    thick,
+    ...cells.flatMap((c, i) => (i === 0 ? [row(c)] : [thin, row(c)])),
+    ...(cells.length > 0 ? [thick] : []),
+    ...totals,
+    thin,
+  ].join('\n');
+}
+
+/** The summary document's text: the table, its totals, where the model was built, and notes. */
 export function summaryText(model: ModelNode, where: string): string {
   const notes: string[] = [];
   if (model.opaque)
     notes.push('Part of this model could not be followed statically: shapes after it are unknown.');
   if (model.inputSource === null)
     notes.push('No input shape is declared: Keras leaves this model unbuilt until it sees data.');
-  return [formatSummary(summarize(model)), '', `Built at ${where}.`, ...notes, ''].join('\n');
+  return [asciiSummary(summarize(model)), '', `Built at ${where}.`, ...notes, ''].join('\n');
 }

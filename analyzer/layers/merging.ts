@@ -1,4 +1,5 @@
 /** Concatenate, Add, Multiply, Average: layers called on a list of tensors. */
+import { formatShape } from '../format';
 import type { Dim, Shape } from '../graph';
 import { incompatible, NO_PARAMS, ok, type LayerSpec } from './types';
 
@@ -28,7 +29,7 @@ function elementwise(type: string): LayerSpec {
           const next = agree(d, s[i] ?? null);
           if (next === 'clash') {
             return incompatible(
-              `${type}: inputs must have the same shape; got ${shapes.map((x) => `(${x.map((v) => v ?? 'None').join(', ')})`).join(' and ')}`,
+              `${type}: inputs must have the same shape; got ${shapes.map(formatShape).join(' and ')}`,
             );
           }
           d = next;

@@ -161,29 +161,3 @@ function equalWithin(a: Value, b: Value, depth: number, budget: { left: number }
   if (a.kind === 'str' || b.kind === 'str') return false;
   return null;
 }
-
-/** Python's repr for the values a message may show (`0.5`, `'relu'`, `(None, 1, 64)`). */
-export function repr(v: Value): string {
-  switch (v.kind) {
-    case 'int':
-      return String(v.value);
-    case 'float':
-      return Number.isInteger(v.value) ? v.value.toFixed(1) : String(v.value);
-    case 'str':
-      return `'${v.value}'`;
-    case 'bool':
-      return v.value ? 'True' : 'False';
-    case 'none':
-      return 'None';
-    case 'tuple':
-      return v.items.length === 1 ? `(${repr(v.items[0]!)},)` : `(${v.items.map(repr).join(', ')})`;
-    case 'list':
-      return `[${v.items.map(repr).join(', ')}]`;
-    case 'dict':
-      return `{${v.entries.map(([k, x]) => `${repr(k)}: ${repr(x)}`).join(', ')}}`;
-    case 'ref':
-      return v.path;
-    default:
-      return '?';
-  }
-}

@@ -4,11 +4,16 @@ import type { RnnLab } from '../ctx';
 import { NOTEBOOK_TYPE } from '../notebook/controller';
 import { targetNotebook } from '../notebook/index';
 import { RAW_LANGUAGE, type JsonObject } from '../../notebook/nbformat';
-import { toNotebookData } from '../notebook/serializer';
-import { toJupyterNotebook, toKerasScript, type ExportSource } from '../../kernels/export';
+import { PlaygroundSerializer, toNotebookData } from '../notebook/serializer';
+import {
+  exportNames,
+  toJupyterNotebook,
+  toKerasScript,
+  type ExportSource,
+} from '../../kernels/export';
 import { playgroundTemplate } from '../../notebook/template';
 
-/** The example the walkthrough and "Open Example Playground" open. */
+/** The example the walkthrough and "Open Example Playground" open (as an untitled copy). */
 export const EXAMPLE = ['examples', 'dropout-placement.rnnlab'] as const;
 
 function errorText(e: unknown): string {
@@ -17,11 +22,10 @@ function errorText(e: unknown): string {
 
 /** A notebook document's cells and metadata, for the exporters. */
 function sourceOf(notebook: vscode.NotebookDocument): ExportSource {
-  const file = notebook.uri.path.split('/').pop() ?? 'playground';
-  const name = notebook.isUntitled ? 'playground' : file.replace(/\.[^.]+$/, '') || 'playground';
   const meta = notebook.metadata['metadata'];
   return {
-    name,
+    // An unsaved playground's path is its title (`Untitled-1`): the header names it so.
+    ...exportNames(notebook.uri.path, notebook.isUntitled),
     cells: notebook.getCells().map((c) => ({
       kind:
         c.kind === vscode.NotebookCellKind.Markup
@@ -112,9 +116,15 @@ export function registerCommands(lab: RnnLab): vscode.Disposable[] {
       }
     }),
     vscode.commands.registerCommand('rnnlab.openExample', async () => {
+      // A copy, never the file in the extension's folder: each run opens a new untitled
+      // playground that the user saves where they like (and runs that cannot write into the
+      // extension, nor duplicate its tab and problems).
       const uri = vscode.Uri.joinPath(lab.context.extensionUri, ...EXAMPLE);
       try {
-        const doc = await vscode.workspace.openNotebookDocument(uri);
+        const data = new PlaygroundSerializer().deserializeNotebook(
+          await vscode.workspace.fs.readFile(uri),
+        );
+        const doc = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, data);
         await vscode.window.showNotebookDocument(doc);
         return doc;
       } catch (e) {

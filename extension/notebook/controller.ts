@@ -17,7 +17,10 @@ export const CONTROLLER_ID = 'rnnlab-kernel';
 /** One Run / Run All: its executions, in order. */
 interface Batch {
   executions: vscode.NotebookCellExecution[];
-  /** Set by a failure, an interrupt or a restart: the cells not started yet are skipped. */
+  /**
+   * Set by a failure (an interrupted fit is one: Jupyter's KeyboardInterrupt), an interrupt or a
+   * restart: the cells not started yet are skipped.
+   */
   aborted: boolean;
 }
 
@@ -182,10 +185,10 @@ export class PlaygroundKernel implements vscode.Disposable {
       exec.executionOrder = ++s.order;
       exec.start(Date.now());
       started = true;
-      const { ok, stopped } = await this.runStarted(s, exec);
+      // An interrupted fit fails its cell, as a KeyboardInterrupt in Jupyter: the run ends there.
+      const ok = await this.runStarted(s, exec);
       exec.end(ok, Date.now());
-      // A fit the user stopped ends the run: the next cells would use a half-trained model.
-      return ok && !stopped;
+      return ok;
     } catch (e) {
       this.lab.log.appendLine(
         `cell ${exec.cell.index + 1}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
@@ -199,10 +202,8 @@ export class PlaygroundKernel implements vscode.Disposable {
     }
   }
 
-  private async runStarted(
-    s: Session,
-    exec: vscode.NotebookCellExecution,
-  ): Promise<{ ok: boolean; stopped: boolean }> {
+  /** Runs a started cell and shows its outputs; true when it ran to its end. */
+  private async runStarted(s: Session, exec: vscode.NotebookCellExecution): Promise<boolean> {
     await exec.clearOutput();
     const cellNumber = exec.cell.index + 1;
     if (!vscode.workspace.isTrusted) {
@@ -211,7 +212,7 @@ export class PlaygroundKernel implements vscode.Disposable {
           outputType: 'error',
         }),
       );
-      return { ok: false, stopped: false };
+      return false;
     }
     const client = this.client(s);
     this.noteBackend(s, client);
@@ -253,9 +254,9 @@ export class PlaygroundKernel implements vscode.Disposable {
     if (result.type === 'failed') {
       const where = result.line !== null ? ` (line ${result.line})` : '';
       this.lab.log.appendLine(`cell ${cellNumber}: ${result.kind}: ${result.message}${where}`);
-      return { ok: false, stopped: false };
+      return false;
     }
-    return { ok: true, stopped: result.stopped };
+    return true;
   }
 
   /** Says once per worker when training runs on the slower cpu backend. */
@@ -275,7 +276,10 @@ export class PlaygroundKernel implements vscode.Disposable {
     );
   }
 
-  /** Stops the running fit after its batch and skips every queued cell of the notebook. */
+  /**
+   * Stops the running fit after its batch (its cell fails with a KeyboardInterrupt) and skips
+   * every queued cell of the notebook.
+   */
   private interrupt(notebook: vscode.NotebookDocument): void {
     const s = this.sessions.get(notebook.uri.toString());
     if (!s) return;

@@ -1,4 +1,6 @@
 /** The error every dataset function throws for bad arguments or bad files, plus the checks. */
+import { repr } from '../../analyzer/format';
+import { NONE, type Value } from '../../analyzer/python/values';
 
 /** A user-facing problem with a dataset call: the message says what to change. */
 export class DatasetError extends Error {
@@ -12,21 +14,22 @@ export class DatasetError extends Error {
   }
 }
 
+/** A JavaScript argument as the Python value it came from. */
+function asValue(value: unknown): Value {
+  if (value === null || value === undefined) return NONE;
+  if (typeof value === 'boolean') return { kind: 'bool', value };
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? { kind: 'int', value } : { kind: 'float', value };
+  // Long strings (a CSV path, a pasted text) are cut: the message must stay one readable line.
+  if (typeof value === 'string')
+    return { kind: 'str', value: value.length > 60 ? `${value.slice(0, 57)}...` : value };
+  if (Array.isArray(value)) return { kind: 'list', items: value.map(asValue) };
+  return { kind: 'ref', path: String(value) };
+}
+
 /** A value the way Python would print it (`'abc'`, `True`, `None`, `[1, 2]`). */
 export function show(value: unknown): string {
-  if (value === null || value === undefined) return 'None';
-  if (typeof value === 'boolean') return value ? 'True' : 'False';
-  if (typeof value === 'number') {
-    if (Number.isNaN(value)) return 'nan';
-    if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
-    return String(value);
-  }
-  if (typeof value === 'string') {
-    const s = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-    return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  }
-  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
-  return String(value);
+  return repr(asValue(value));
 }
 
 /** An integer in [lo, hi]; `why` is appended to explain a bound that depends on other arguments. */

@@ -16,10 +16,10 @@ import {
   asItems,
   asNumber,
   asString,
-  repr,
   type Span,
   type Value,
 } from '../../analyzer/python/values';
+import { formatShape, repr } from '../../analyzer/format';
 import { LAYERS } from '../../analyzer/layers/index';
 import {
   Bidirectional,
@@ -358,7 +358,7 @@ export function buildModel(model: ModelNode, seed: number): tfl.LayersModel {
     // The time axis may be None; the feature axis must be known to size the weights.
     if (!t.shape || t.shape.length < 2 || t.shape[t.shape.length - 1] === null) {
       throw new BuildError(
-        `${model.name}: the input shape is not known (${t.shape ? `(${t.shape.map((d) => d ?? 'None').join(', ')})` : 'no Input and no input_shape'}); add keras.Input(shape=(timesteps, features))`,
+        `${model.name}: the input shape is not known (${t.shape ? formatShape(t.shape) : 'no Input and no input_shape'}); add keras.Input(shape=(timesteps, features))`,
         span,
       );
     }

@@ -10,14 +10,12 @@
  * pick it up.
  */
 import { Rng } from '../../kernels/random';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { lint } from '../../lint/index';
 import { analyze } from '../../analyzer/python/evaluate';
 import { parsePython } from '../../analyzer/python/parse';
 import { SourceDoc } from '../../notebook/cells';
 import { summarize } from '../../analyzer/summary';
+import { median, writeReport } from './report';
 
 // ---- contenders ---------------------------------------------------------------------------------
 
@@ -273,12 +271,6 @@ interface Input {
   lines: number;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 let sink = 0;
 
 /** Mean ms per run over `reps` back-to-back runs. */
@@ -370,21 +362,14 @@ function main(): void {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(fmt(r));
 
-  const dir = fileURLToPath(new URL('../../.bench/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const report = {
-    date: new Date().toISOString(),
-    node: process.version,
-    platform: `${platform()} ${arch()}`,
-    cpu: cpus()[0]?.model ?? 'unknown',
+  const path = writeReport('results.json', {
     rounds: ROUNDS,
     warmupRuns: WARMUP_RUNS,
     baseline: baseline.name,
     inputs: inputs.map((i) => ({ name: i.name, lines: i.lines, chars: i.text.length })),
     results,
-  };
-  writeFileSync(`${dir}results.json`, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`\nwrote ${dir}results.json (checksum ${sink})`);
+  });
+  console.log(`\nwrote ${path} (checksum ${sink})`);
 }
 
 main();

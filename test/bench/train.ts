@@ -27,16 +27,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { initBackend } from '../../kernels/tfjs/backend';
 import { setTransposedMatMulFix } from '../../kernels/tfjs/kernels-wasm';
 import { Rng } from '../../kernels/random';
 import { buildModel } from '../../kernels/tfjs/build';
 import { computeLoss } from '../../kernels/train';
 import { analyze } from '../../analyzer/python/evaluate';
+import { median, writeReport } from './report';
 
 // ---- workloads and contenders -------------------------------------------------------------------
 
@@ -341,12 +341,6 @@ function runTorch(models: ModelId[]): TorchRun | string {
 
 // ---- measurement --------------------------------------------------------------------------------
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 async function timed(f: () => unknown): Promise<number> {
   const start = performance.now();
   await f();
@@ -486,14 +480,7 @@ async function main(): Promise<void> {
       `tensor count changed during steps: ${JSON.stringify(leaks.map((r) => [r.model, r.tensorDelta]))}`,
     );
 
-  const dir = fileURLToPath(new URL('../../.bench/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const report = {
-    date: new Date().toISOString(),
-    node: process.version,
-    platform: `${platform()} ${arch()}`,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
+  const path = writeReport('train.json', {
     tfjs: tf.version_core,
     backend,
     workload: { batch: BATCH, timesteps: TIMESTEPS, features: FEATURES, units: UNITS },
@@ -503,9 +490,8 @@ async function main(): Promise<void> {
     recurrentInitializer: 'glorotUniform',
     torch: typeof torch === 'string' ? { skipped: torch } : { version: torch.version },
     results,
-  };
-  writeFileSync(`${dir}train.json`, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`wrote ${dir}train.json`);
+  });
+  console.log(`wrote ${path}`);
 }
 
 main().catch((e: unknown) => {

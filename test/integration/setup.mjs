@@ -84,12 +84,61 @@ export function isInstalled(p = toolPaths()) {
   );
 }
 
+/**
+ * The environment for an npm install nested inside `npm start` / `npm test`: without what the
+ * outer npm set for its own process (its user agent names the outer Node, which code-server's
+ * postinstall reads as the Node it runs on; its prefixes, lifecycle and package variables, node
+ * paths), but with the user's registry, proxy, cafile, cache and config-file settings.
+ */
+export function nestedEnv(env = process.env) {
+  const OUTER =
+    /^(npm_config_user_agent|npm_config_node_gyp|npm_config_nodedir|npm_config_(.*_)?prefix|npm_lifecycle_.*|npm_package_.*|npm_execpath|npm_node_execpath|npm_command|node|init_cwd)$/i;
+  const out = {};
+  for (const [k, v] of Object.entries(env)) if (!OUTER.test(k)) out[k] = v;
+  return out;
+}
+
+/** How long apt-get waits for another apt or dpkg to release its lock (seconds). */
+const APT_LOCK_TIMEOUT_S = Number(process.env.RNNLAB_APT_LOCK_TIMEOUT_S || 300);
+
+/** apt-get with dpkg's lock waited for; `update` has its own lock, so it is retried. */
+function aptGet(args, env) {
+  const lockOpt = ['-o', `DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT_S}`];
+  const deadline = Date.now() + APT_LOCK_TIMEOUT_S * 1000;
+  let said = false;
+  for (;;) {
+    const r = spawnSync('apt-get', [...lockOpt, ...args], {
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (r.status === 0) return;
+    const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+    const locked = /Could not get lock|Unable to acquire the dpkg|Unable to lock/i.test(out);
+    if (!locked)
+      throw new SetupError(`apt-get ${args.join(' ')} failed (exit ${r.status}):\n${out.trim()}`);
+    if (Date.now() >= deadline)
+      throw new SetupError(
+        `apt-get ${args.join(' ')}: another package manager (apt, dpkg or unattended-upgrades) still holds its lock after ${APT_LOCK_TIMEOUT_S} s.\n` +
+          'Wait for it to finish (ps aux | grep -E "apt|dpkg"), then run the command again.',
+      );
+    if (!said)
+      say(
+        `waiting for another apt-get or dpkg to release its lock (up to ${APT_LOCK_TIMEOUT_S} s)`,
+      );
+    said = true;
+    spawnSync('sleep', ['2']);
+  }
+}
+
 function missingSystemPackages() {
   const missing = [];
   for (const pkg of APT_PACKAGES) {
     const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
-    if (r.status !== 0 || !/install ok installed/.test(r.stdout)) {
-      // Outside Debian (no dpkg), fall back to looking for the binaries / headers.
+    if (r.error?.code !== 'ENOENT') {
+      if (r.status !== 0 || !/install ok installed/.test(r.stdout)) missing.push(pkg);
+    } else {
+      // Outside Debian (no dpkg), look for the binaries and headers instead.
       const probe = {
         chromium: () => fs.existsSync(findChromium()),
         'libkrb5-dev': () =>
@@ -149,11 +198,8 @@ export function ensureTools({ quiet = false } = {}) {
     }
     say(`apt-get install ${missing.join(' ')}`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    sh('apt-get', ['update', '-qq'], { env });
-    sh('apt-get', ['install', '-y', '-qq', ...missing], {
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    aptGet(['update', '-qq'], env);
+    aptGet(['install', '-y', '-qq', ...missing], env);
     missing = missingSystemPackages();
     if (missing.length) throw new SetupError(`apt-get did not install: ${missing.join(', ')}`);
   }
@@ -163,7 +209,7 @@ export function ensureTools({ quiet = false } = {}) {
     npmInstall(
       path.join(p.dir, 'node24'),
       `node@${VERSIONS.node}`,
-      process.env,
+      nestedEnv(),
       path.join(p.dir, 'node24.log'),
     );
   }
@@ -175,7 +221,7 @@ export function ensureTools({ quiet = false } = {}) {
   // npm's scripts (#!/usr/bin/env node) must run on Node 24 and compile against its headers
   // (a user/global npmrc may point nodedir at another Node's headers).
   const env24 = {
-    ...process.env,
+    ...nestedEnv(),
     PATH: `${p.node24Bin}${path.delimiter}${process.env.PATH}`,
     npm_config_nodedir: p.node24,
     XDG_CONFIG_HOME: path.join(p.dir, 'xdg', 'config'),
@@ -209,7 +255,7 @@ export function ensureTools({ quiet = false } = {}) {
     npmInstall(
       p.driver,
       `playwright-core@${VERSIONS.playwrightCore}`,
-      process.env,
+      nestedEnv(),
       path.join(p.dir, 'playwright.log'),
     );
   }

@@ -1,6 +1,6 @@
 /** Small helpers shared by the unit tests. */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Analysis, LayerNode, ModelNode } from '../../analyzer/graph';
 import { analyze } from '../../analyzer/python/evaluate';
 import { summarize, type ModelSummary } from '../../analyzer/summary';
@@ -62,4 +62,15 @@ export function assertBuilt(): void {
     throw new Error(
       'dist/ is older than the sources: run `npm run build` (npm run test:unit builds first)',
     );
+}
+
+/** Writes files (text or raw bytes, paths with folders) into a new folder under `root`. */
+export function writeTree(root: string, files: Record<string, string | Uint8Array>): string {
+  const dir = mkdtempSync(join(root, 'case-'));
+  for (const [name, content] of Object.entries(files)) {
+    const path = join(dir, name);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+  }
+  return dir;
 }

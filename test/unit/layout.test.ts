@@ -16,10 +16,12 @@ const CROSS_CUTTING: Record<string, string> = {
     "the tfjs model the kernel builds has the analyzer's shapes and counts",
   'lint/false-positives.test.ts': 'clean public-style Keras files give no warning',
   'docs.test.ts': 'rule pages and README entries for every catalog code',
+  'engines.test.ts': 'the declared Node.js suits every installed package',
   'launch.test.ts': '.vscode/launch.json names things that exist',
   'layering.test.ts': 'the folder import rules of eslint.config.mjs fire',
   'layout.test.ts': 'this file',
   'packaging.test.ts': 'the .vsix holds what runs and nothing else',
+  'setup.test.ts': 'first-use install of the e2e tools (test/integration/setup.mjs) under npm',
 };
 
 function testFiles(dir: string): string[] {
@@ -36,7 +38,7 @@ test('every unit test file mirrors a source module or folder, or is a named cros
     const rel = relative('test/unit', file);
     if (rel in CROSS_CUTTING) continue;
     const source = rel.replace(/\.test\.ts$/, '');
-    if (!existsSync(`${source}.ts`) && !existsSync(source)) stray.push(rel);
+    if (![`${source}.ts`, `${source}.mjs`, source].some((p) => existsSync(p))) stray.push(rel);
   }
   assert.deepEqual(stray, [], 'rename the test after its module, or list it in CROSS_CUTTING');
 });

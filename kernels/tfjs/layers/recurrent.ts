@@ -30,6 +30,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 import { initializerName, SeededInitializer, type InitializerName } from '../initializers';
+import { formatShape } from '../../../analyzer/format';
 import { derive } from '../../random';
 import {
   activation,
@@ -402,7 +403,7 @@ export abstract class RecurrentLayer extends tfl.layers.Layer {
     return list.map((s) => {
       if (s.rank !== 2 || s.shape[0] !== batch || s.shape[1] !== this.units) {
         throw new Error(
-          `${this.name}: initial state must be (${batch}, ${this.units}), got (${s.shape.join(', ')})`,
+          `${this.name}: initial state must be (${batch}, ${this.units}), got ${formatShape(s.shape)}`,
         );
       }
       return s as tf.Tensor2D;

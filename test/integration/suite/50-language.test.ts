@@ -90,10 +90,12 @@ suite('hovers, inlay hints, summary and export', () => {
       'a summary document',
       () =>
         vscode.workspace.textDocuments.find(
-          (d) => d.isUntitled && /Total params/.test(d.getText()),
+          (d) => d.uri.scheme === 'rnnlab-summary' && /Total params/.test(d.getText()),
         ),
       10_000,
     );
+    assert.equal(summary.isUntitled, false, 'a read-only view, not an untitled buffer');
+    assert.match(summary.getText(), /^ bidirectional_1 \(Bidirectional\) +\(None, 128\) +98,816$/m);
     assert.match(summary.getText(), /Total params: 2,757,761/);
   });
 

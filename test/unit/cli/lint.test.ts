@@ -1,10 +1,12 @@
 /** `rnnlab lint` as CI and terminals use it: formats, exit codes, configuration. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { main } from '../../../cli/main';
+import { writeTree } from '../helpers';
+import { wantsColor } from '../../../cli/output';
 
 function capture() {
   const out: string[] = [];
@@ -12,9 +14,9 @@ function capture() {
   return { out, err, io: { log: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
 }
 
-function lintCli(args: string[]) {
+function lintCli(args: string[], color = false) {
   const c = capture();
-  const code = main(['lint', ...args], c.io) as number;
+  const code = main(['lint', ...args], { ...c.io, color }) as number;
   return { code, stdout: c.out.join('\n'), stderr: c.err.join('\n') };
 }
 
@@ -34,17 +36,44 @@ from keras import layers
 model = keras.Sequential([keras.Input((10, 3)), layers.LSTM(8), layers.LSTM(4)])
 `;
 
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rnnlab-lint-'));
-  for (const [name, content] of Object.entries(files)) {
-    const path = join(dir, name);
-    mkdirSync(join(path, '..'), { recursive: true });
-    writeFileSync(path, content);
-  }
-  return dir;
-}
+// Every folder of these tests lives under one root, removed at the end (also after a failure).
+const root = mkdtempSync(join(tmpdir(), 'rnnlab-lint-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const project = (files: Record<string, string>) => writeTree(root, files);
 
 describe('rnnlab lint', () => {
+  test('each text line names its severity and code, as ruff and eslint do', () => {
+    const dir = project({ 'model.py': BAD, 'error.py': ERROR });
+    const r = lintCli([dir]);
+    const lines = r.stdout.split('\n').filter((l) => /:\d+:\d+: /.test(l));
+    assert.ok(lines.length >= 2, r.stdout);
+    for (const line of lines) assert.match(line, /:\d+:\d+: (error|warning|info) [A-Z]{2}\d{3} \S/);
+    assert.ok(
+      lines.some((l) => / error SH201 /.test(l)),
+      r.stdout,
+    );
+    assert.ok(
+      lines.some((l) => / warning DR101 /.test(l)),
+      r.stdout,
+    );
+    assert.ok(!r.stdout.includes('\x1b['), 'no colour when piped');
+  });
+
+  test('colour on a terminal: severity in its colour, the code bold; NO_COLOR turns it off', () => {
+    const dir = project({ 'error.py': ERROR });
+    const r = lintCli([dir], true);
+    assert.ok(
+      r.stdout.includes('\x1b[31merror\x1b[0m \x1b[1mSH201\x1b[0m'),
+      JSON.stringify(r.stdout),
+    );
+    assert.equal(wantsColor(true, {}), true);
+    assert.equal(wantsColor(false, {}), false, 'piped');
+    assert.equal(wantsColor(true, { NO_COLOR: '1' }), false);
+    assert.equal(wantsColor(true, { TERM: 'dumb' }), false);
+    assert.equal(wantsColor(false, { FORCE_COLOR: '1' }), true);
+  });
+
   test('LF, CRLF and CR files: the same finding at the same place, and an unrelated noqa silences nothing', () => {
     const withNoqa = BAD.replace(
       'keras.Input(shape=(50, 128)),',
@@ -90,7 +119,7 @@ describe('rnnlab lint', () => {
     assert.match(
       r.stdout,
       new RegExp(
-        `^${join(dir, 'model.py').replace(/[.]/g, '\\.')}:6:5: DR101 Dropout\\(0\\.5\\) on a \\(None, 50, 128\\) sequence`,
+        `^${join(dir, 'model.py').replace(/[.]/g, '\\.')}:6:5: warning DR101 Dropout\\(0\\.5\\) on a \\(None, 50, 128\\) sequence`,
         'm',
       ),
     );
@@ -212,7 +241,7 @@ describe('rnnlab lint', () => {
     const file = join(dir, 'nb.ipynb');
     assert.match(
       lintCli([file]).stdout,
-      new RegExp(`${file.replace(/[.]/g, '\\.')}:cell3:4:5: DR101`),
+      new RegExp(`${file.replace(/[.]/g, '\\.')}:cell3:4:5: warning DR101`),
     );
     const json = JSON.parse(lintCli(['--format', 'json', file]).stdout) as Array<{
       cell: number;

@@ -1,16 +1,34 @@
 /** `rnnlab run` end to end: the bundled CLI and kernel run a playground notebook. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { RUN_MIME, type RunOutput } from '../../../kernels/protocol';
 import { readNotebook, writeNotebook } from '../../../notebook/nbformat';
 import { assertBuilt } from '../helpers';
 
 before(() => {
   assertBuilt();
+});
+
+/** Temporary folders of this file, removed when it ends (whether its tests pass or not). */
+const temps: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rnnlab-run-'));
+  temps.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
 
 function rnnlab(args: string[], env: Record<string, string> = {}) {
@@ -27,35 +45,54 @@ interface Cell {
     output_type: string;
     data?: Record<string, unknown>;
     text?: string[];
+    ename?: string;
     evalue?: string;
   }>;
   execution_count?: number | null;
 }
 
-test('examples/sine.rnnlab runs and is written with outputs: text, a run JSON and an SVG', () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'rnnlab-run-')), 'sine.out.rnnlab');
-  const before = readFileSync('examples/sine.rnnlab', 'utf8');
-  const r = rnnlab(['run', 'examples/sine.rnnlab', '--out', out]);
+const code = (source: string | string[]) => ({
+  cell_type: 'code',
+  execution_count: null,
+  metadata: {},
+  outputs: [],
+  source,
+});
+
+/** Writes a notebook of these cells into a fresh temporary folder; returns its path. */
+function notebook(name: string, cells: object[]): string {
+  const path = join(tempDir(), name);
+  writeFileSync(path, JSON.stringify({ cells, metadata: {}, nbformat: 4, nbformat_minor: 5 }));
+  return path;
+}
+
+const cellsOf = (path: string) =>
+  (JSON.parse(readFileSync(path, 'utf8')) as { cells: Cell[] }).cells;
+
+test('without options the notebook is written beside its input, as NAME.out.rnnlab, with text, a run JSON and an SVG', () => {
+  const dir = tempDir();
+  const input = join(dir, 'sine.rnnlab');
+  copyFileSync('examples/sine.rnnlab', input);
+  const before = readFileSync(input);
+  const r = rnnlab(['run', input]);
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(
-    readFileSync('examples/sine.rnnlab', 'utf8'),
-    before,
-    'the input is untouched with --out',
-  );
+  assert.deepEqual(readFileSync(input), before, 'the input is byte-identical');
+  const out = join(dir, 'sine.out.rnnlab');
+  assert.match(r.stderr, new RegExp(`wrote ${out.replace(/[.]/g, '\\.')}\n`));
   const nb = JSON.parse(readFileSync(out, 'utf8')) as { cells: Cell[]; nbformat: number };
   assert.equal(nb.nbformat, 4);
-  const code = nb.cells.filter((c) => c.cell_type === 'code');
+  const cells = nb.cells.filter((c) => c.cell_type === 'code');
   assert.deepEqual(
-    code.map((c) => c.execution_count),
+    cells.map((c) => c.execution_count),
     [1, 2, 3, 4],
   );
-  const texts = code
+  const texts = cells
     .flatMap((c) => c.outputs ?? [])
     .filter((o) => o.output_type === 'stream')
     .map((o) => o.text!.join(''));
   assert.ok(texts.some((t) => t.includes('(800, 50, 1) (800, 1) (200, 50, 1)')));
   assert.ok(texts.some((t) => t.includes('Total params: 4,385')));
-  const display = code
+  const display = cells
     .flatMap((c) => c.outputs ?? [])
     .find((o) => o.output_type === 'display_data')!;
   const run = display.data![RUN_MIME] as RunOutput;
@@ -65,50 +102,114 @@ test('examples/sine.rnnlab runs and is written with outputs: text, a run JSON an
   // nbformat's multiline string: Jupyter (and the editor) write the SVG as a list of lines.
   const svg = display.data!['image/svg+xml'] as string | string[];
   assert.match(Array.isArray(svg) ? svg.join('') : svg, /^<svg[\s\S]*<\/svg>$/);
+  const plain = display.data!['text/plain'] as string | string[];
+  assert.match(Array.isArray(plain) ? plain.join('') : plain, /^sequential: 1 epoch: loss/);
+  assert.match(
+    r.stderr,
+    /fit sequential: 800 samples, 200 for validation, 1 epoch of 25 batches\n/,
+  );
   assert.match(r.stderr, /epoch 1\/1: loss/);
 });
 
+test('--out writes there and leaves the input alone; --inplace overwrites the input', () => {
+  const path = notebook('small.rnnlab', [code('print("hello")')]);
+  const before = readFileSync(path);
+  const out = join(tempDir(), 'elsewhere.rnnlab');
+  const r = rnnlab(['run', path, '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readFileSync(path), before, 'the input is byte-identical with --out');
+  assert.equal(existsSync(path.replace(/\.rnnlab$/, '.out.rnnlab')), false, 'nothing beside it');
+  assert.equal(cellsOf(out)[0]!.outputs![0]!.text!.join(''), 'hello\n');
+
+  const inplace = rnnlab(['run', '--inplace', path]);
+  assert.equal(inplace.status, 0, inplace.stderr);
+  assert.match(inplace.stderr, new RegExp(`wrote ${path.replace(/[.]/g, '\\.')}\n`));
+  assert.equal(cellsOf(path)[0]!.outputs![0]!.text!.join(''), 'hello\n');
+  assert.equal(cellsOf(path)[0]!.execution_count, 1);
+
+  const both = rnnlab(['run', path, '--inplace', '--out', out]);
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /--out and --inplace/);
+  const nowhere = rnnlab(['run', path, '--out', join(path, 'no', 'such', 'x.rnnlab')]);
+  assert.equal(nowhere.status, 2, 'a folder that does not exist is known before anything runs');
+  assert.match(nowhere.stderr, /cannot write .*x\.rnnlab: the folder .* does not exist/);
+  assert.doesNotMatch(nowhere.stderr, /cell 1: running/);
+});
+
 test('a failing cell stops the run with exit 1 and names the cell and line; outputs so far are kept', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rnnlab-run-'));
-  const path = join(dir, 'bad.rnnlab');
-  const cell = (source: string) => ({
-    cell_type: 'code',
-    metadata: {},
-    outputs: [],
-    execution_count: null,
-    source,
-  });
-  writeFileSync(
-    path,
-    JSON.stringify({
-      cells: [cell('print("first")'), cell('x = 1\ndef f():\n    pass'), cell('print("never")')],
-      metadata: {},
-      nbformat: 4,
-      nbformat_minor: 5,
-    }),
-  );
+  const path = notebook('bad.rnnlab', [
+    code('print("first")'),
+    code('x = 1\ndef f():\n    pass'),
+    code('print("never")'),
+  ]);
   const r = rnnlab(['run', path]);
   assert.equal(r.status, 1);
   assert.match(
     r.stderr,
     new RegExp(`${path.replace(/[.]/g, '\\.')}:cell2:2:1: cell error: \`def\` is not supported`),
   );
-  const nb = JSON.parse(readFileSync(path, 'utf8')) as { cells: Cell[] };
-  assert.equal(nb.cells[0]!.outputs![0]!.text!.join(''), 'first\n');
-  assert.equal(nb.cells[1]!.outputs![0]!.output_type, 'error');
-  assert.deepEqual(nb.cells[2]!.outputs, [], 'cells after the failure do not run');
+  const cells = cellsOf(path.replace(/\.rnnlab$/, '.out.rnnlab'));
+  assert.equal(cells[0]!.outputs![0]!.text!.join(''), 'first\n');
+  assert.equal(cells[1]!.outputs![0]!.output_type, 'error');
+  assert.deepEqual(cells[2]!.outputs, [], 'cells after the failure do not run');
+});
+
+test('Ctrl-C ends the running cell as a KeyboardInterrupt, saves it, stops the run and exits 130', async () => {
+  const path = notebook('long.rnnlab', [
+    code(
+      'import keras\nfrom keras import layers\nfrom rnnlab import datasets\n(x, y), (vx, vy) = datasets.sine(samples=8000, timesteps=50, seed=0)\nmodel = keras.Sequential([keras.Input(shape=(50, 1)), layers.LSTM(32), layers.Dense(1)])\nmodel.compile(optimizer="adam", loss="mse")',
+    ),
+    // 6,400 training windows in batches of 8: 800 batches, far longer than the test waits.
+    code('print("fitting")\nmodel.fit(x, y, epochs=3, batch_size=8)\nprint("after the fit")'),
+    code('print(model.evaluate(vx, vy))'),
+  ]);
+  const child = spawn(process.execPath, ['dist/cli.js', 'run', path], {
+    env: { ...process.env, RNNLAB_MAX_EPOCHS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  try {
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        const first = !/fit sequential/.test(stderr);
+        stderr += d.toString();
+        // The fit has started: interrupt it, as Ctrl-C in the terminal does.
+        if (first && /fit sequential/.test(stderr)) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    assert.equal(code, 130, stderr);
+    assert.match(
+      stderr,
+      /cell2:2:1: KeyboardInterrupt: stopped at epoch 1\/3, batch \d+\/800; the weights trained so far are kept/,
+    );
+    assert.equal(stdout, 'fitting\n', 'nothing after the fit ran, and no later cell');
+    const cells = cellsOf(path.replace(/\.rnnlab$/, '.out.rnnlab'));
+    const outputs = cells[1]!.outputs!;
+    assert.deepEqual(
+      outputs.map((o) => o.output_type),
+      ['stream', 'display_data', 'error'],
+    );
+    assert.equal(outputs[2]!.ename, 'KeyboardInterrupt');
+    assert.match(outputs[2]!.evalue!, /stopped at epoch 1\/3, batch \d+\/800/);
+    assert.deepEqual(cells[2]!.outputs, [], 'the run stopped');
+    assert.equal(cells[2]!.execution_count, null);
+  } finally {
+    clearTimeout(killer);
+    child.kill('SIGKILL');
+  }
 });
 
 test("the analyzer's findings are printed before the notebook runs", () => {
-  const r = rnnlab(
-    [
-      'run',
-      'examples/dropout-placement.rnnlab',
-      '--out',
-      join(mkdtempSync(join(tmpdir(), 'rnnlab-run-')), 'o.rnnlab'),
-    ],
-    { RNNLAB_MAX_EPOCHS: '1' },
-  );
+  const r = rnnlab([
+    'run',
+    'examples/dropout-placement.rnnlab',
+    '--out',
+    join(tempDir(), 'o.rnnlab'),
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const lint = r.stderr.indexOf('DR101');
   assert.ok(lint >= 0 && lint < r.stderr.indexOf('cell 2: running'), r.stderr.slice(0, 500));
@@ -116,15 +217,7 @@ test("the analyzer's findings are printed before the notebook runs", () => {
 });
 
 test('a notebook run from the terminal is saved byte for byte as the editor would save it', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rnnlab-run-'));
-  const path = join(dir, 'saved.rnnlab');
-  const code = (source: string | string[]) => ({
-    cell_type: 'code',
-    execution_count: null,
-    metadata: {},
-    outputs: [],
-    source,
-  });
+  const path = join(tempDir(), 'saved.rnnlab');
   // Written the way other tools may write it: sources as one string, keys in any order.
   writeFileSync(
     path,
@@ -151,7 +244,7 @@ test('a notebook run from the terminal is saved byte for byte as the editor woul
   );
   const r = rnnlab(['run', path]);
   assert.equal(r.status, 1, r.stderr);
-  const saved = readFileSync(path, 'utf8');
+  const saved = readFileSync(path.replace(/\.rnnlab$/, '.out.rnnlab'), 'utf8');
   const kinds = (JSON.parse(saved) as { cells: Cell[] }).cells.flatMap((c) =>
     (c.outputs ?? []).map((o) => o.output_type),
   );

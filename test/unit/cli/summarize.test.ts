@@ -1,10 +1,11 @@
 /** `rnnlab summary` through `main(argv, out)`: JSON shape, files and folders, notebooks, bad input. */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { main } from '../../../cli/main';
+import { writeTree } from '../helpers';
 
 interface Run {
   code: number;
@@ -44,16 +45,12 @@ function json(...args: string[]): { run: Run; models: JsonModel[] } {
   return { run, models: parsed.models };
 }
 
+// Every folder of these tests lives under one root, removed at the end (also after a failure).
+const root = mkdtempSync(join(tmpdir(), 'rnnlab-summary-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
 /** A fresh temp folder holding the given files (string or raw bytes). */
-function folder(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rnnlab-summary-'));
-  for (const [name, content] of Object.entries(files)) {
-    const path = join(dir, name);
-    mkdirSync(join(path, '..'), { recursive: true });
-    writeFileSync(path, content);
-  }
-  return dir;
-}
+const folder = (files: Record<string, string | Buffer>) => writeTree(root, files);
 
 // Parameter counts by hand: LSTM 4u(in+u+1), Dense u*in+u, GRU (reset_after) 3u(in+u+2),
 // SimpleRNN u(in+u+1).

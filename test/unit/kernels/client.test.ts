@@ -4,10 +4,10 @@
  * does not land) — each reported as such, with the host alive and a fresh kernel after it.
  */
 import assert from 'node:assert/strict';
-import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { KernelClient } from '../../../kernels/client';
 import { PROTOCOL_VERSION, type Failed, type Progress } from '../../../kernels/protocol';
 import { assertBuilt } from '../helpers';
@@ -18,6 +18,17 @@ const IMPORTS = 'import keras\nfrom keras import layers\nfrom rnnlab import data
 before(() => {
   // The worker runs as the bundle users get (one copy of tfjs-core, the .wasm files beside it).
   assertBuilt();
+});
+
+/** Temporary folders of this file, removed when it ends (whether its tests pass or not). */
+const temps: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
 
 function failed(r: unknown): Failed {
@@ -63,26 +74,35 @@ m.fit(x, y, batch_size=8, epochs=2)`,
     }
   });
 
-  test('stop lands at the end of a batch; the namespace survives', async () => {
+  test('stop lands at the end of a batch, ends the cell as a KeyboardInterrupt; the namespace survives', async () => {
     const client = new KernelClient({ workerPath: WORKER, seed: 0 });
     try {
       let stopped = false;
+      let printed = '';
       const r = await client.run(
         `${IMPORTS}(x, y), (vx, vy) = datasets.sine(samples=500, timesteps=20)
 m = keras.Sequential([keras.Input(shape=(20, 1)), layers.GRU(8), layers.Dense(1)])
 m.compile(optimizer="adam", loss="mse")
-m.fit(x, y, epochs=200)`,
+m.fit(x, y, epochs=200)
+print("after the fit")`,
 
         {
+          onStream: (s) => (printed += s.text),
           onProgress: () => {
             if (!stopped) client.stop();
             stopped = true;
           },
         },
       );
-      assert.equal(r.type, 'done');
-      assert.equal((r as { stopped: boolean }).stopped, true);
-      let printed = '';
+      const f = failed(r);
+      assert.equal(f.kind, 'interrupted');
+      // 400 training samples in batches of 32: 13 batches an epoch.
+      assert.match(
+        f.message,
+        /^stopped at epoch 1\/200, batch \d+\/13; the weights trained so far are kept/,
+      );
+      assert.equal(f.line, 7);
+      assert.equal(printed, '', 'the rest of the cell did not run');
       const after = await client.run('print(m.evaluate(vx, vy) > 0)', {
         onStream: (s) => (printed += s.text),
       });
@@ -123,7 +143,7 @@ m.fit(x, y, batch_size=2048, epochs=3)`,
   });
 
   test('exhausting the JS heap is reported as such and the kernel restarts', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rnnlab-heap-'));
+    const dir = tempDir('rnnlab-heap-');
     await new Promise<void>((resolve, reject) => {
       const out = createWriteStream(join(dir, 'big.csv'));
       out.on('error', reject);
@@ -181,7 +201,7 @@ p = m.predict(x, batch_size=2000)`,
 describe('protocol version', () => {
   test('a worker from another build is refused with a clear error, and so are runs on it', async () => {
     // A worker that announces the next version, as a dist/worker.js from a newer build would.
-    const path = join(mkdtempSync(join(tmpdir(), 'rnnlab-worker-')), 'other-build.mjs');
+    const path = join(tempDir('rnnlab-worker-'), 'other-build.mjs');
     writeFileSync(
       path,
       `import { parentPort } from 'node:worker_threads';

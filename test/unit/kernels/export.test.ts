@@ -5,12 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import {
   datasetsUsed,
+  exportNames,
   exportSource,
   rewriteCell,
   toJupyterNotebook,
@@ -25,6 +26,10 @@ import { lint } from '../../../lint/index';
 import { analyze } from '../../../analyzer/python/evaluate';
 import { SourceDoc } from '../../../notebook/cells';
 import { summarize } from '../../../analyzer/summary';
+
+// The scripts these tests write live under one folder, removed at the end (also after a failure).
+const root = mkdtempSync(join(tmpdir(), 'rnnlab-export-'));
+after(() => rmSync(root, { recursive: true, force: true }));
 
 const EXAMPLES = ['examples/sine.rnnlab', 'examples/dropout-placement.rnnlab'];
 
@@ -85,6 +90,26 @@ test('the sine example exports to a script with numpy data sets and comments for
   assert.ok(script.indexOf('class datasets') < script.indexOf('import keras'));
   assert.match(script, /\nprint\(model\.evaluate\(x_val, y_val\)\)\n$/);
   assert.equal(script.match(/^# %%$/gm)!.length, 5, 'the data sets and four code cells');
+});
+
+test('the header names the real source: a file by its name, an unsaved playground by its title', () => {
+  const cells = [{ kind: 'code' as const, source: 'import keras\n' }];
+  const header = (path: string, untitled: boolean) =>
+    toKerasScript({ ...exportNames(path, untitled), cells }).split('\n')[0];
+  assert.equal(
+    header('Untitled-1', true),
+    '# Untitled-1: a Keras script exported by RNN Lab from the unsaved playground Untitled-1.',
+  );
+  assert.equal(
+    header('Untitled-2.rnnlab', true),
+    '# Untitled-2: a Keras script exported by RNN Lab from the unsaved playground Untitled-2.',
+  );
+  assert.equal(
+    header('/home/me/lab/my model.rnnlab', false),
+    '# my model: a Keras script exported by RNN Lab from my model.rnnlab.',
+  );
+  assert.equal(exportNames('Untitled-1', true).name, 'Untitled-1', 'the suggested file name');
+  assert.equal(exportNames('/home/me/lab/sine.rnnlab', false).name, 'sine');
 });
 
 test('the Jupyter export is a python3 notebook without outputs, in Jupyter layout', () => {
@@ -228,7 +253,7 @@ test(
   'the numpy data sets make the same shapes as the playground kernel',
   { skip: !hasNumpy && 'no python3 with numpy' },
   () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rnnlab-export-'));
+    const dir = mkdtempSync(join(root, 'case-'));
     const rows = Array.from({ length: 30 }, (_, i) => `${i},${i * 2},${i % 3}`);
     writeFileSync(join(dir, 'series.csv'), `t,a,b\n${rows.join('\n')}\n`);
     // [python call, the kernel's data set name, its arguments]
@@ -275,6 +300,7 @@ test(
     });
     const script = `${pythonDatasets(PYTHON_DATASETS)}
 import json, os
+
 os.chdir(${JSON.stringify(dir)})
 def shapes(d):
     (xt, yt), (xv, yv) = d
@@ -301,7 +327,7 @@ test(
   'the exported scripts are valid Python',
   { skip: !hasNumpy && 'no python3 with numpy' },
   () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rnnlab-export-'));
+    const dir = mkdtempSync(join(root, 'case-'));
     for (const file of EXAMPLES) {
       const out = join(dir, file.replace(/^.*\//, '').replace('.rnnlab', '.py'));
       writeFileSync(out, toKerasScript(exportSource(readFileSync(file, 'utf8'), file)));

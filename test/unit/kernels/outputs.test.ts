@@ -162,7 +162,7 @@ test('a fit shows one progress output, redrawn at most every 200 ms, replaced by
   assert.deepEqual(o.onProgress({ ...progress(1, 1, 0.2, 1), runId: 'other' }), []);
   const run = { version: 1, runId: 'x1-1' };
   const done = o.onDisplay({
-    'text/plain': 'sine: 8 epoch(s)',
+    'text/plain': 'sine: 8 epochs',
     'image/svg+xml': '<svg/>',
     [RUN_MIME]: run,
   });
@@ -173,7 +173,7 @@ test('a fit shows one progress output, redrawn at most every 200 ms, replaced by
       items: [
         { mime: RUN_MIME, value: JSON.stringify(run) },
         { mime: 'image/svg+xml', value: '<svg/>' },
-        { mime: 'text/plain', value: 'sine: 8 epoch(s)' },
+        { mime: 'text/plain', value: 'sine: 8 epochs' },
       ],
     },
   ]);
@@ -219,6 +219,33 @@ test('a failure names the line (and column) in its message and its stack', () =>
   const [err] = o.onEnd(failed(3, 1), 2);
   assert.equal(err!.op, 'error');
   assert.equal(err!.id, 2);
+});
+
+test('an interrupt is a KeyboardInterrupt error, as in Jupyter, after the partial run', () => {
+  const interrupted: Failed = {
+    type: 'failed',
+    execId: 'x1',
+    kind: 'interrupted',
+    message: 'stopped at epoch 3/10, batch 12/25; the weights trained so far are kept',
+    line: 2,
+    column: 1,
+  };
+  const o = new CellOutputs(() => 0);
+  o.onRunStart(START);
+  o.onDisplay({ [RUN_MIME]: {}, 'text/plain': 'sine: 2 epochs' });
+  const ops = o.onEnd(interrupted, 4);
+  assert.equal(ops.length, 1, 'the run replaced its progress: only the error is added');
+  assert.deepEqual(ops[0], {
+    op: 'error',
+    id: 2,
+    error: {
+      name: 'KeyboardInterrupt',
+      message:
+        'line 2, column 1: stopped at epoch 3/10, batch 12/25; the weights trained so far are kept',
+      stack:
+        'KeyboardInterrupt: line 2, column 1: stopped at epoch 3/10, batch 12/25; the weights trained so far are kept\n    at cell 4, line 2',
+    },
+  });
 });
 
 test('durations read like an ETA', () => {

@@ -176,20 +176,56 @@ describe('training', () => {
 });
 
 describe('stop, divergence, errors', () => {
-  test('a stop takes effect at the end of the current batch; the namespace survives', () => {
+  test('a stop lands at the end of the current batch and ends the cell as a KeyboardInterrupt', () => {
     const h = harness();
     ok(h.run(SETUP));
     ok(h.run(MODEL));
-    h.stopAfter = 3;
-    const done = ok(h.run('model.fit(x_train, y_train, epochs=50, batch_size=32)'));
-    assert.equal(done.stopped, true);
+    // evaluate() returns [loss, mae]: the loss is the first number printed.
+    const loss = (printed: string) => Number(/^\[([^,]+),/.exec(printed)?.[1]);
+    ok(h.run('print(model.evaluate(x_val, y_val))'));
+    const printedBefore = stdout(h);
+    const untrained = loss(printedBefore);
+    // 256 samples in batches of 32: 8 batches an epoch; the 11th is the 3rd of the 2nd epoch.
+    h.stopAfter = 11;
+    const r = h.run(
+      'print("before")\nhistory = model.fit(x_train, y_train, epochs=50, batch_size=32)\nprint("after the fit")',
+    );
+    assert.equal(r.type, 'failed', JSON.stringify(r));
+    const f = r as Failed;
+    assert.equal(f.kind, 'interrupted');
+    assert.match(
+      f.message,
+      /^stopped at epoch 2\/50, batch 3\/8; the weights trained so far are kept/,
+    );
+    assert.deepEqual([f.line, f.column], [2, 11], 'the fit call, where Python would point');
+    assert.equal(stdout(h), `${printedBefore}before\n`, 'nothing after the fit ran');
     const batches = h.messages
       .filter((m): m is Progress => m.type === 'progress')
       .flatMap((m) => m.batches);
-    assert.equal(batches.length, 3, 'the stop lands at the end of the third batch');
+    assert.equal(batches.length, 11, 'the stop lands at the end of the eleventh batch');
+    // The partial run is still shown, as in Keras the History of an interrupted fit is not kept.
     assert.equal(runs(h)[0]!.stopped, 'user');
+    assert.equal(runs(h)[0]!.history['loss']!.length, 1, 'one finished epoch');
     h.stopAfter = null;
+    assert.match((h.run('print(history)') as Failed).message, /name 'history' is not defined/);
+    // The weights trained so far stay: the next cell evaluates the partly trained model.
+    const before = stdout(h).length;
     ok(h.run('print(model.evaluate(x_val, y_val))'));
+    const trained = loss(stdout(h).slice(before));
+    assert.ok(trained < untrained, `val loss ${trained} after 11 batches, ${untrained} before`);
+  });
+
+  test("the run's text line counts epochs in good English", () => {
+    const h = harness();
+    ok(h.run(SETUP));
+    ok(h.run(MODEL));
+    ok(h.run('model.fit(x_train, y_train, epochs=1)\nmodel.fit(x_train, y_train, epochs=2)'));
+    const lines = h.messages
+      .filter((m): m is DisplayData => m.type === 'display' && RUN_MIME in m.data)
+      .map((m) => m.data['text/plain'] as string);
+    assert.equal(lines.length, 2);
+    assert.match(lines[0]!, /^sequential: 1 epoch: loss \d/);
+    assert.match(lines[1]!, /^sequential: 2 epochs: loss \d/);
   });
 
   test('a loss that becomes NaN stops training and says where and why', () => {
@@ -241,6 +277,12 @@ describe('stop, divergence, errors', () => {
       'from rnnlab import datasets\nd = datasets.sine(sample=10)',
       /unexpected argument 'sample'; accepted arguments: samples/,
       2,
+    ],
+    [
+      'inputs and targets of different lengths',
+      `${SETUP}\n(x1, y1), _ = datasets.sine(samples=2, timesteps=20, validation_split=0.5)\nm = keras.Sequential([keras.Input(shape=(20, 1)), layers.LSTM(4), layers.Dense(1)])\nm.compile(optimizer="adam", loss="mse")\nm.fit(x1, y_train)`,
+      /^x has 1 sample but y has 256 samples: pass as many targets as inputs$/,
+      8,
     ],
     ['a syntax error', 'x = (1,', /syntax error/, 1],
   ];

@@ -63,20 +63,79 @@ describe('modelAt', () => {
 });
 
 describe('summaryText', () => {
-  test('Keras table, totals and where the model was built', () => {
+  const TWO = [
+    'import keras',
+    'from keras import layers',
+    'm = keras.Sequential([',
+    '    keras.Input((50, 3)),',
+    '    layers.LSTM(8, return_sequences=True),',
+    '    layers.Dropout(0.2),',
+    '    layers.Bidirectional(layers.GRU(16)),',
+    '    layers.Dense(1),',
+    '], name="stack")',
+  ].join('\n');
+  const stack = () => summaryText(analyze(TWO).models[0]!, 'model.py:3');
+
+  test('model name, a row per layer with its output shape and params, totals, where it was built', () => {
     const text = summaryText(modelAt(analysis, SRC.indexOf('LSTM'))!, 'model.py:4');
     const lines = text.split('\n');
     assert.equal(lines[0], 'Model: "seq"');
-    assert.match(text, /│ lstm \(LSTM\) +│ \(None, 8\) +│ +384 │/);
-    assert.match(text, / Total params: 384 \(1\.50 KB\)/);
+    assert.match(text, /^ lstm \(LSTM\) +\(None, 8\) +384$/m);
+    assert.match(text, /^ Total params: 384 \(1\.50 KB\)$/m);
+    assert.match(text, /^ Trainable params: 384 \(1\.50 KB\)$/m);
+    assert.match(text, /^ Non-trainable params: 0 \(0\.00 B\)$/m);
     assert.equal(lines.at(-2), 'Built at model.py:4.');
     assert.equal(lines.at(-1), '');
+  });
+
+  test('plain ASCII: rules of _ and =, no box-drawing glyphs, no trailing spaces', () => {
+    const text = stack();
+    assert.match(text, /^[\x20-\x7e\n]*$/, 'only printable ASCII');
+    const lines = text.split('\n');
+    const rules = lines.filter((l) => /^[_=]+$/.test(l));
+    assert.ok(rules.some((l) => l.startsWith('=')) && rules.some((l) => l.startsWith('_')));
+    assert.equal(new Set(rules.map((l) => l.length)).size, 1, 'every rule has the same width');
+    assert.ok(lines.every((l) => l === l.trimEnd()));
+  });
+
+  test('columns line up: shapes start under "Output Shape", counts end under "Param #"', () => {
+    const lines = stack().split('\n');
+    const head = lines.find((l) => l.includes('Layer (type)'))!;
+    assert.ok(head, 'a header row');
+    const shapeAt = head.indexOf('Output Shape');
+    const paramsEnd = head.indexOf('Param #') + 'Param #'.length;
+    const rows = lines.filter((l) => l !== head && /^ \w+ \(\w+\)/.test(l));
+    assert.deepEqual(
+      rows.map((r) => r.match(/^ (\S+) \((\w+)\)/)!.slice(1)),
+      [
+        ['lstm', 'LSTM'],
+        ['dropout', 'Dropout'],
+        ['bidirectional', 'Bidirectional'],
+        ['dense', 'Dense'],
+      ],
+    );
+    for (const r of rows) {
+      assert.equal(r.indexOf('(None'), shapeAt, r);
+      assert.equal(r.length, paramsEnd, r);
+    }
+    assert.match(rows[2]!, /\(None, 32\) +2,496$/, '2 x 3·(16·(8+16) + 2·16)');
+    const width = lines.find((l) => /^=+$/.test(l))!.length;
+    assert.ok(head.length <= width && rows.every((r) => r.length <= width));
   });
 
   test('a model without an input shape says so', () => {
     const a = analyze('import keras\nm = keras.Sequential([keras.layers.Dense(2)])');
     const text = summaryText(a.models[0]!, 'x.py:2');
+    assert.match(text, /^ dense \(Dense\) +\? +\?$/m);
     assert.match(text, /Total params: \? \(an input size is unknown\)/);
     assert.match(text, /No input shape is declared/);
+  });
+
+  test('a model that could not be followed says its shapes after that are unknown', () => {
+    const a = analyze(
+      'import keras\nm = keras.Sequential([keras.Input((4,)), unknown_layer(), keras.layers.Dense(2)])',
+    );
+    assert.ok(a.models[0]!.opaque);
+    assert.match(summaryText(a.models[0]!, 'x.py:2'), /^Part of this model could not be followed/m);
   });
 });

@@ -1,17 +1,10 @@
 /** Python's builtins on known values, called directly (no syntax): exact where known, else unknown. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { repr } from '../../../../analyzer/format';
 import { BUILTINS, callBuiltin } from '../../../../analyzer/python/builtins';
 import { MAX_UNROLL } from '../../../../analyzer/python/limits';
-import {
-  float,
-  int,
-  NONE,
-  repr,
-  str,
-  UNKNOWN,
-  type Value,
-} from '../../../../analyzer/python/values';
+import { float, int, NONE, str, UNKNOWN, type Value } from '../../../../analyzer/python/values';
 
 const call = (name: string, ...args: Value[]) => repr(callBuiltin(name, args));
 const list = (...xs: number[]): Value => ({ kind: 'list', items: xs.map((x) => int(x)) });

@@ -1,7 +1,8 @@
 /** The static evaluator: every Keras spelling and construction the analyzer must recognise. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { asInt, repr } from '../../../../analyzer/python/values';
+import { repr } from '../../../../analyzer/format';
+import { asInt } from '../../../../analyzer/python/values';
 import { layerOf, onlyModel, rows, run, summary } from '../../helpers';
 
 const LSTM_3_TO_8 = 4 * 8 * (3 + 8 + 1);

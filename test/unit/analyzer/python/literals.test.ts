@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseNumber, parseString } from '../../../../analyzer/python/literals';
-import { repr } from '../../../../analyzer/python/values';
+import { repr } from '../../../../analyzer/format';
 
 test('numbers: bases, underscores, floats; complex and unsafe integers are unknown', () => {
   const cases: Array<[string, string]> = [

@@ -11,7 +11,7 @@ import { initBackend } from '../../../../kernels/tfjs/backend';
 import { BuildError, buildModel } from '../../../../kernels/tfjs/build';
 import { derive, Rng } from '../../../../kernels/random';
 import { analyze } from '../../../../analyzer/python/evaluate';
-import { formatShape } from '../../../../analyzer/graph';
+import { formatShape } from '../../../../analyzer/format';
 import { LAYERS } from '../../../../analyzer/layers/index';
 import { summarize } from '../../../../analyzer/summary';
 

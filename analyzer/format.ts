@@ -1,0 +1,81 @@
+/**
+ * The one formatter for Python values and for shapes, as Python and Keras print them. Every surface
+ * (lint messages, hovers, summaries, the kernel's print(), the webview) formats through here, so
+ * that `0.5`, `(None, 50, 64)` and `'relu'` read the same everywhere. Pure.
+ */
+import type { Value } from './python/values';
+
+/** A shape: known sizes, and null for a size only known at run time (None). */
+export type Dims = readonly (number | null)[];
+
+/** A shape as Keras prints it: `(None, 50, 64)`, `(None,)` for rank 1, `?` when unknown. */
+export function formatShape(shape: Dims | null | undefined): string {
+  if (!shape) return '?';
+  const dims = shape.map((d) => (d === null ? 'None' : String(d)));
+  return dims.length === 1 ? `(${dims[0]},)` : `(${dims.join(', ')})`;
+}
+
+/** The shapes of a call's outputs: one shape, or Keras's list for several. */
+export function formatShapes(shapes: ReadonlyArray<Dims | null>): string {
+  if (shapes.length === 1) return formatShape(shapes[0]);
+  return `[${shapes.map(formatShape).join(', ')}]`;
+}
+
+/** A float as Python prints it: shortest round trip, `1.0` for integral values, `1e-05`, `nan`. */
+export function pyFloat(v: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  const size = Math.abs(v);
+  // Python switches to exponent notation below 1e-4 and from 1e16 on (JavaScript at 1e-7, 1e21).
+  if (size !== 0 && (size < 1e-4 || size >= 1e16))
+    return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  if (Number.isInteger(v)) return v.toFixed(1);
+  return String(v);
+}
+
+export interface ReprOptions {
+  /** How values that only the kernel holds (arrays, data sets) print; `<tag>` otherwise. */
+  host?: (tag: string, payload: unknown) => string | undefined;
+  /** What a value the analyzer cannot know prints as (default `?`). */
+  unknown?: string;
+}
+
+/** Python's repr(value): `0.5`, `'relu'`, `(None, 1, 64)`, `<LSTM name=lstm>`. */
+export function repr(v: Value, options: ReprOptions = {}): string {
+  const r = (x: Value) => repr(x, options);
+  switch (v.kind) {
+    case 'int':
+      return String(v.value);
+    case 'float':
+      return pyFloat(v.value);
+    case 'str':
+      return `'${v.value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+    case 'bool':
+      return v.value ? 'True' : 'False';
+    case 'none':
+      return 'None';
+    case 'tuple':
+      return v.items.length === 1 ? `(${r(v.items[0]!)},)` : `(${v.items.map(r).join(', ')})`;
+    case 'list':
+      return `[${v.items.map(r).join(', ')}]`;
+    case 'dict':
+      return `{${v.entries.map(([k, x]) => `${r(k)}: ${r(x)}`).join(', ')}}`;
+    case 'ref':
+      return v.path;
+    case 'host':
+      return options.host?.(v.tag, v.payload) ?? `<${v.tag}>`;
+    case 'model':
+      return `<${v.model.kind === 'sequential' ? 'Sequential' : 'Functional'} name=${v.model.name}>`;
+    case 'layer':
+      return `<${v.layer.type} name=${v.layer.name}>`;
+    case 'tensor':
+      return `<KerasTensor shape=${formatShape(v.tensor.shape ?? [])}>`;
+    default:
+      return options.unknown ?? '?';
+  }
+}
+
+/** Python's str(value), as print() shows it: strings bare, everything else as its repr. */
+export function pyStr(v: Value, options: ReprOptions = {}): string {
+  return v.kind === 'str' ? v.value : repr(v, options);
+}

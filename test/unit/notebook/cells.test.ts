@@ -221,19 +221,39 @@ describe('findings and fixes land in their cells', () => {
     assert.deepEqual(lint(analyze(fixed.text), fixed.text, {}), []);
   });
 
-  test('CRLF cells: the fix applies cleanly', () => {
-    const crlf = cells.map((c) => c.replace(/\n/g, '\r\n'));
-    const m = SourceMap.ofCells(crlf);
-    const f = lint(analyze(m.text), m.text, {}).find((x) => x.code === 'DR101')!;
-    const at = m.range(f.span);
-    assert.deepEqual(
-      [at.cell, at.start, at.end],
-      [2, { line: 2, character: 4 }, { line: 2, character: 16 }],
-    );
-    const out = applyToCells(crlf, m, f.fixes.find((x) => x.isPreferred)!.edits);
-    assert.equal(
-      out[2],
-      'm = Sequential([\r\n    Input((50, 3)),\r\n    LSTM(units, dropout=0.5),\r\n    Dense(1),\r\n])',
-    );
-  });
+  for (const [style, eol] of [
+    ['LF', '\n'],
+    ['CRLF', '\r\n'],
+    ['CR', '\r'],
+  ] as const) {
+    test(`${style} cells: the finding at the same place, the fix applies cleanly, a noqa elsewhere silences nothing`, () => {
+      const styled = cells.map((c) => c.replace(/\n/g, eol));
+      const m = SourceMap.ofCells(styled);
+      const f = lint(analyze(m.text), m.text, {}).find((x) => x.code === 'DR101')!;
+      const at = m.range(f.span);
+      assert.deepEqual(
+        [at.cell, at.start, at.end],
+        [2, { line: 2, character: 4 }, { line: 2, character: 16 }],
+      );
+      const out = applyToCells(styled, m, f.fixes.find((x) => x.isPreferred)!.edits);
+      assert.equal(
+        out[2],
+        [
+          'm = Sequential([',
+          '    Input((50, 3)),',
+          '    LSTM(units, dropout=0.5),',
+          '    Dense(1),',
+          '])',
+        ].join(eol),
+      );
+      const noqa = styled.map((c, i) =>
+        i === 2 ? c.replace('Input((50, 3)),', 'Input((50, 3)),  # noqa') : c,
+      );
+      const n = SourceMap.ofCells(noqa);
+      assert.deepEqual(
+        lint(analyze(n.text), n.text, {}).map((x) => x.code),
+        ['DR101'],
+      );
+    });
+  }
 });

@@ -79,3 +79,13 @@ export function repr(v: Value, options: ReprOptions = {}): string {
 export function pyStr(v: Value, options: ReprOptions = {}): string {
   return v.kind === 'str' ? v.value : repr(v, options);
 }
+
+/** A duration as an ETA reads: `59s`, `1m 01s`, `1h 02m`; `--` when unknown. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '--';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}

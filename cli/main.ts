@@ -1,10 +1,11 @@
-/** The `rnnlab` command line: `rnnlab summary` (and, as they land, `lint` and `run`). */
+/** The `rnnlab` command line: `rnnlab lint`, `summary`, `run` and `server`. */
 import { UsageError } from './files';
 import { consoleOutput, type Output } from './output';
 import { findPyproject, loadProjectConfig } from './pyproject';
 import { parseCodes, runLint } from './lint';
 import { runNotebook } from './run';
 import { runSummary } from './summarize';
+import { runNodeServer } from '../server/node';
 import { SEVERITIES, TARGETS, type LintOptions } from '../lint/types';
 
 const USAGE = `usage: rnnlab <command> [options] PATH...
@@ -28,6 +29,9 @@ commands:
       --inplace                  overwrite the input instead
                               RNNLAB_MAX_EPOCHS caps epochs; Ctrl-C interrupts the running fit (its
                               cell fails with a KeyboardInterrupt, the notebook is written, exit 130)
+  server --stdio | --node-ipc | --socket=PORT | --pipe=NAME
+                              the language server (diagnostics, fixes, hovers, shape hints) for any
+                              LSP editor; see docs/editors.md
 
 exit codes: 0 success (no findings at or above --fail-on), 1 findings, 2 usage or I/O error
 
@@ -163,6 +167,19 @@ export function main(argv: string[], out: Output = consoleOutput): number | Prom
         },
         out,
       ).catch((e: unknown) => report(e, out));
+    }
+    if (command === 'server') {
+      const transports = rest.filter((a) => /^--(stdio|node-ipc|socket=\d+|pipe=.+)$/.test(a));
+      const other = rest.filter(
+        (a) => !transports.includes(a) && !/^--clientProcessId=\d+$/.test(a),
+      );
+      if (transports.length !== 1 || other.length > 0)
+        throw new UsageError(
+          'server needs exactly one transport: --stdio, --node-ipc, --socket=PORT or --pipe=NAME',
+        );
+      // vscode-languageserver reads the transport from process.argv; it exits on LSP `exit`.
+      runNodeServer();
+      return new Promise<number>(() => {});
     }
     throw new UsageError(`unknown command '${command}'`);
   } catch (e) {

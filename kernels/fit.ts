@@ -8,6 +8,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { activationName, outputLayer, type Arg, type ModelNode } from '../analyzer/graph';
 import { asItems, type Span } from '../analyzer/python/values';
+import { repr } from '../analyzer/format';
 import { asArray, checkData, KernelError, numberArg } from './args';
 import { display } from './display';
 import {
@@ -217,6 +218,8 @@ export interface FitRun {
   execId: string;
   runId: string;
   model: string;
+  /** The one-line description of the model (describeModel). */
+  description: string;
   params: number | null;
   /** The kernel's seed, saved with the run. */
   kernelSeed: number;
@@ -253,6 +256,7 @@ export function runFit(
     execId: run.execId,
     runId: run.runId,
     model: run.model,
+    description: run.description,
     params: run.params,
     epochs: a.epochs,
     batchesPerEpoch,
@@ -268,6 +272,8 @@ export function runFit(
     epochs: a.epochs,
     batchesPerEpoch,
   });
+  // Every per-batch value, for the renderer's per-batch curves of each metric.
+  const batchLogs: Record<string, number[]> = {};
   const result = fit(
     model,
     optimizer,
@@ -284,13 +290,16 @@ export function runFit(
       seed: run.seed,
     },
     {
-      onBatch: (epoch, batch, logs, ms) => progress.batch(epoch, batch, logs, ms),
+      onBatch: (epoch, batch, logs, ms) => {
+        for (const [k, v] of Object.entries(logs)) (batchLogs[k] ??= []).push(v);
+        progress.batch(epoch, batch, logs, ms);
+      },
       onEpoch: (epoch, logs, endMs) => progress.epoch(epoch, logs, endMs),
       shouldStop: () => run.shouldStop(),
     },
   );
   progress.flush();
-  run.emit(runDisplay(run, a.epochs, runConfig, result));
+  run.emit(runDisplay(run, a.epochs, runConfig, result, batchLogs));
   return result;
 }
 
@@ -300,14 +309,18 @@ function runDisplay(
   epochs: number,
   config: Record<string, unknown>,
   result: FitResult,
+  batchLogs: Record<string, number[]>,
 ): DisplayData {
   const output: RunOutput = {
     version: RUN_SCHEMA_VERSION,
     runId: run.runId,
     model: run.model,
+    description: run.description,
     params: run.params,
     history: result.history,
     batchLoss: result.batchLoss,
+    batchLogs,
+    status: 'done',
     batchesPerEpoch: result.batchesPerEpoch,
     epochs,
     stopped: result.stopped,
@@ -326,6 +339,32 @@ function runDisplay(
       'text/plain': `${run.model}: ${plural(result.history['loss']?.length ?? 0, 'epoch')}${last ? `: ${last}` : ''}${result.stopped ? ` (stopped: ${result.stopped})` : ''}`,
     },
   };
+}
+
+/** The config keys a model description names, after the units (the dropout settings). */
+const DESCRIBED = ['rate', 'dropout', 'recurrent_dropout'];
+
+/**
+ * A model in one line, for the chart's header: each layer with its size and dropout settings,
+ * `GRU(32, dropout=0.2) → Dropout(0.2) → Dense(1)` (input layers left out).
+ */
+export function describeModel(model: ModelNode): string {
+  const layer = (l: ModelNode['layers'][number]): string => {
+    if (l.inner) return `${l.type}(${layer(l.inner)})`;
+    const args: string[] = [];
+    const units = l.config['units'] ?? l.config['filters'];
+    if (units) args.push(repr(units));
+    for (const key of DESCRIBED) {
+      const v = l.config[key];
+      if (!v || (v.kind !== 'int' && v.kind !== 'float') || v.value === 0) continue;
+      args.push(key === 'rate' ? repr(v) : `${key}=${repr(v)}`);
+    }
+    return `${l.type}(${args.join(', ')})`;
+  };
+  return model.layers
+    .filter((l) => l.type !== 'InputLayer')
+    .map(layer)
+    .join(' → ');
 }
 
 /** The most likely reason a run diverged: a loss that does not fit the output, or the rate. */

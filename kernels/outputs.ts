@@ -5,11 +5,14 @@
  *
  * - printed text accumulates in one stdout output (its item is replaced, not one output a print);
  * - a `model.summary()` becomes an HTML table (theme colours) plus the text, both from its rows;
- * - a fit shows one text progress output, updated at most every PROGRESS_MIN_MS, replaced at the
- *   end by the run's display items (the run JSON, an SVG picture and a text line);
+ * - a fit appends one run output when it starts (a live RUN_MIME stub, so that the renderer's
+ *   element exists, and a text line for other viewers); its progress goes to the renderer by
+ *   messaging, not through the output (each replace rewrites the document and re-renders); the
+ *   run's display items (the run JSON, an SVG picture and a text line) replace it at the end;
  * - a failure becomes an error whose message names the line.
  */
-import { RUN_MIME, type Failed, type Progress, type RunStart } from './protocol';
+import { liveRunOutput, RUN_MIME, type Failed, type Progress, type RunStart } from './protocol';
+import { formatDuration } from '../analyzer/format';
 import { STDOUT_MIME, type OutputMetadata } from '../notebook/nbformat';
 import {
   formatSummary,
@@ -18,9 +21,6 @@ import {
   type ModelSummary,
   type SummaryRow,
 } from '../analyzer/summary';
-
-/** Most progress redraws: one per 200 ms (5 a second). */
-export const PROGRESS_MIN_MS = 200;
 
 export interface Item {
   mime: string;
@@ -95,14 +95,8 @@ export function plural(n: number, noun: string, nouns = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : nouns}`;
 }
 
-export function formatDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '--';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}
+/** Durations as an ETA reads (`59s`, `1m 01s`); one implementation, shared with the renderer. */
+export { formatDuration };
 
 const number = (v: number) => (Number.isFinite(v) ? v.toPrecision(4) : String(v));
 const logsText = (logs: Record<string, number>) =>
@@ -176,6 +170,14 @@ export function errorValue(result: Failed, cell?: number): ErrorValue {
   };
 }
 
+/** A fit's run output at its start: the live stub for the renderer, the text for other viewers. */
+function runStartItems(state: ProgressState): Item[] {
+  return [
+    { mime: RUN_MIME, value: JSON.stringify(liveRunOutput(state.start)) },
+    { mime: 'text/plain', value: progressText(state) },
+  ];
+}
+
 // ---- one cell's outputs -----------------------------------------------------------------------
 
 /** Display items in the order a viewer should prefer them: the run, its picture, the text. */
@@ -197,13 +199,8 @@ export class CellOutputs {
   private next = 0;
   /** The stdout output being appended to, while it is the last output. */
   private stream: { id: number; text: string } | null = null;
-  /** The progress output of the fit in flight. */
-  private fit: { id: number; state: ProgressState; drawn: number; dirty: boolean } | null = null;
-
-  constructor(
-    private readonly now: () => number = Date.now,
-    private readonly minIntervalMs = PROGRESS_MIN_MS,
-  ) {}
+  /** The run output of the fit in flight. */
+  private fit: { id: number; state: ProgressState } | null = null;
 
   private append(items: Item[], metadata: OutputMetadata): OutputOp {
     this.stream = null;
@@ -252,42 +249,19 @@ export class CellOutputs {
     return [this.append(items, { outputType: 'display_data' })];
   }
 
+  /** A fit started: its run output, which the renderer fills from live progress messages. */
   onRunStart(start: RunStart): OutputOp[] {
     const state = progressState(start);
-    const op = this.append([{ mime: 'text/plain', value: progressText(state) }], {
-      outputType: 'display_data',
-    });
-    this.fit = { id: op.id, state, drawn: this.now(), dirty: false };
+    const op = this.append(runStartItems(state), { outputType: 'display_data' });
+    this.fit = { id: op.id, state };
     return [op];
   }
 
-  /** Progress of the fit: a redraw at most every `minIntervalMs` (else remembered for flush()). */
+  /** Progress of the fit: remembered (for a fit cut short); the renderer draws it, not an output. */
   onProgress(p: Progress): OutputOp[] {
     const fit = this.fit;
-    if (!fit || p.runId !== fit.state.start.runId) return [];
-    advance(fit.state, p);
-    fit.dirty = true;
-    return this.now() - fit.drawn >= this.minIntervalMs ? this.flush() : [];
-  }
-
-  /** Whether progress arrived that is not drawn yet (the caller schedules flush()). */
-  get pendingProgress(): boolean {
-    return this.fit?.dirty ?? false;
-  }
-
-  /** Draws progress that was held back. */
-  flush(): OutputOp[] {
-    const fit = this.fit;
-    if (!fit || !fit.dirty) return [];
-    fit.dirty = false;
-    fit.drawn = this.now();
-    return [
-      {
-        op: 'replace',
-        id: fit.id,
-        items: [{ mime: 'text/plain', value: progressText(fit.state) }],
-      },
-    ];
+    if (fit && p.runId === fit.state.start.runId) advance(fit.state, p);
+    return [];
   }
 
   /** The cell ended: an error output for a failure; a fit cut short says so in its progress. */
@@ -295,7 +269,15 @@ export class CellOutputs {
     const ops: OutputOp[] = [];
     if (this.fit) {
       const text = `${progressText(this.fit.state)}\n(the fit ended before its results were reported)`;
-      ops.push({ op: 'replace', id: this.fit.id, items: [{ mime: 'text/plain', value: text }] });
+      const run = { ...liveRunOutput(this.fit.state.start), status: 'lost' };
+      ops.push({
+        op: 'replace',
+        id: this.fit.id,
+        items: [
+          { mime: RUN_MIME, value: JSON.stringify(run) },
+          { mime: 'text/plain', value: text },
+        ],
+      });
       this.fit = null;
     }
     if (result.type === 'failed') {

@@ -8,12 +8,15 @@ import type { ModelSummary } from '../analyzer/summary';
  * The version of these messages. The worker announces it in Ready and the host refuses another
  * one: a stale dist/worker.js next to a newer host would otherwise fail in confusing ways.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Mime type of a training run's output, read by the notebook renderer. */
 export const RUN_MIME = 'application/vnd.rnnlab.run+json';
-/** Schema version of the run output. */
-export const RUN_SCHEMA_VERSION = 1;
+/**
+ * Schema version of the run output. 2 added `batchLogs`, `description`, `status`; readers still
+ * accept version 1 (per-batch loss only).
+ */
+export const RUN_SCHEMA_VERSION = 2;
 
 /** Options the host gives the worker at start (`workerData`). */
 export interface KernelOptions {
@@ -114,6 +117,8 @@ export interface RunStart {
   execId: string;
   runId: string;
   model: string;
+  /** One line: the layers with their units and dropout settings (`GRU(32, dropout=0.2) → Dense(1)`). */
+  description: string;
   params: number | null;
   epochs: number;
   batchesPerEpoch: number;
@@ -213,6 +218,7 @@ const FROM_WORKER: Record<FromWorker['type'], Shape> = {
     execId: 'string',
     runId: 'string',
     model: 'string',
+    description: 'string',
     params: 'number|null',
     epochs: 'number',
     batchesPerEpoch: 'number',
@@ -296,15 +302,50 @@ export interface RunOutput {
   version: number;
   runId: string;
   model: string;
+  /** The one-line model description of RunStart (version 2). */
+  description?: string;
   params: number | null;
   /** As Keras's History.history: metric name → one value per finished epoch. */
   history: Record<string, number[]>;
   /** Per-batch loss of every batch, for the live chart's fine line. */
   batchLoss: number[];
+  /** Every per-batch value (loss and each compiled metric), one per batch (version 2). */
+  batchLogs?: Record<string, number[]>;
   batchesPerEpoch: number;
   epochs: number;
   /** Why training ended before `epochs`, if it did. */
   stopped: 'early-stopping' | 'user' | 'diverged' | null;
+  /**
+   * `running`: written at the fit's start, the renderer takes live progress for `runId`;
+   * `done`: the final series; `lost`: the fit ended without reporting (the worker died).
+   * Absent in version 1 (done).
+   */
+  status?: 'running' | 'done' | 'lost';
   config: Record<string, unknown>;
-  seed: number;
+  /** The kernel's seed (null while running: the host does not know it). */
+  seed: number | null;
+}
+
+/** The run output written when a fit starts: no values yet, live progress follows. */
+export function liveRunOutput(start: RunStart): RunOutput {
+  return {
+    version: RUN_SCHEMA_VERSION,
+    runId: start.runId,
+    model: start.model,
+    description: start.description,
+    params: start.params,
+    history: {},
+    batchLoss: [],
+    batchLogs: {},
+    batchesPerEpoch: start.batchesPerEpoch,
+    epochs: start.epochs,
+    stopped: null,
+    status: 'running',
+    config: {
+      ...start.config,
+      samples: start.samples,
+      validation_samples: start.validationSamples,
+    },
+    seed: null,
+  };
 }

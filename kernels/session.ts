@@ -24,7 +24,7 @@ import { summarize } from '../analyzer/summary';
 import { BuildError, buildModel } from './tfjs/build';
 import { bind as bindDataset, call as callDataset, DatasetError } from './data/index';
 import { array, asArray, bind, checkData, KernelError, numberArg } from './args';
-import { FIT_PARAMS, fitArguments, likelyCause, runFit } from './fit';
+import { describeModel, FIT_PARAMS, fitArguments, likelyCause, runFit } from './fit';
 import { display } from './display';
 import type { Done, Failed, FromWorker } from './protocol';
 import { derive } from './random';
@@ -416,6 +416,7 @@ export class KernelSession {
       execId: this.execId,
       runId,
       model: model.name,
+      description: describeModel(model),
       params: summarize(model).totalParams,
       kernelSeed: this.options.seed,
       seed: derive(this.options.seed, model.id, this.runs),

@@ -1,6 +1,8 @@
 /**
  * A static picture of a run's curves, generated as SVG text, saved with the notebook for viewers
- * that do not have the RNN Lab renderer (GitHub, plain Jupyter).
+ * that do not have the RNN Lab renderer (GitHub, plain Jupyter). It has no background: the
+ * viewer's shows through, light or dark, so every colour here is a mid tone that reads on both
+ * (text and axes a neutral grey, lines saturated mid-brightness hues).
  */
 import type { RunOutput } from './protocol';
 
@@ -8,7 +10,11 @@ const WIDTH = 520;
 const HEIGHT = 260;
 const PAD = { left: 56, right: 128, top: 18, bottom: 36 };
 /** Distinguishable on light and dark backgrounds. */
-const COLOURS = ['#3b82f6', '#f97316', '#10b981', '#e11d48', '#8b5cf6', '#a16207'];
+const COLOURS = ['#3b82f6', '#f97316', '#10b981', '#e11d48', '#8b5cf6', '#ca8a04'];
+/** Neutral greys with at least 3:1 contrast on white and on VS Code's dark #1e1e1e. */
+const TEXT = '#8a8f98';
+const AXIS = '#8a8f98';
+const GRID = 'rgba(138, 143, 152, 0.3)';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 
@@ -49,24 +55,23 @@ export function runSvg(run: RunOutput): string {
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="11">`,
     `<title>${esc(`${run.model}: ${series.map((s) => s.key).join(', ')} per epoch`)}</title>`,
-    `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
   );
   for (const t of niceTicks(lo, hi)) {
     parts.push(
-      `<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#e5e7eb"/>`,
-      `<text x="${PAD.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" fill="#4b5563">${fmt(t)}</text>`,
+      `<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="${GRID}"/>`,
+      `<text x="${PAD.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" fill="${TEXT}">${fmt(t)}</text>`,
     );
   }
   const stride = Math.max(1, Math.ceil(epochs / 10));
   for (let i = 0; i < epochs; i += stride) {
     parts.push(
-      `<text x="${x(i).toFixed(1)}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle" fill="#4b5563">${i + 1}</text>`,
+      `<text x="${x(i).toFixed(1)}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle" fill="${TEXT}">${i + 1}</text>`,
     );
   }
   parts.push(
-    `<text x="${PAD.left + plotW / 2}" y="${HEIGHT - 6}" text-anchor="middle" fill="#374151">epoch</text>`,
-    `<line x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${PAD.top + plotH}" stroke="#9ca3af"/>`,
-    `<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH}" stroke="#9ca3af"/>`,
+    `<text x="${PAD.left + plotW / 2}" y="${HEIGHT - 6}" text-anchor="middle" fill="${TEXT}">epoch</text>`,
+    `<line x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${PAD.top + plotH}" stroke="${AXIS}"/>`,
+    `<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH}" stroke="${AXIS}"/>`,
   );
   series.forEach((s, i) => {
     const colour = COLOURS[i % COLOURS.length]!;
@@ -82,12 +87,12 @@ export function runSvg(run: RunOutput): string {
     const ly = PAD.top + 12 + i * 18;
     parts.push(
       `<line x1="${WIDTH - PAD.right + 12}" x2="${WIDTH - PAD.right + 32}" y1="${ly - 4}" y2="${ly - 4}" stroke="${colour}" stroke-width="2"${dash}/>`,
-      `<text x="${WIDTH - PAD.right + 38}" y="${ly}" fill="#111827">${esc(s.key)} ${fmt(s.values.at(-1) ?? NaN)}</text>`,
+      `<text x="${WIDTH - PAD.right + 38}" y="${ly}" fill="${TEXT}">${esc(s.key)} ${fmt(s.values.at(-1) ?? NaN)}</text>`,
     );
   });
   if (run.stopped) {
     parts.push(
-      `<text x="${WIDTH - PAD.right + 12}" y="${HEIGHT - PAD.bottom}" fill="#b91c1c">stopped: ${esc(run.stopped)}</text>`,
+      `<text x="${WIDTH - PAD.right + 12}" y="${HEIGHT - PAD.bottom}" fill="#e5484d">stopped: ${esc(run.stopped)}</text>`,
     );
   }
   parts.push('</svg>');

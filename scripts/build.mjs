@@ -31,6 +31,29 @@ const entries = [
     format: 'cjs',
     target: 'node20',
   },
+  {
+    // The notebook renderer of training runs: an ES module VS Code loads in the notebook's webview.
+    entryPoints: { renderer: 'webview/renderer.ts' },
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    loader: { '.css': 'text' },
+  },
+  {
+    // The language server for other editors and the VS Code client: node dist/server.js --stdio.
+    entryPoints: { server: 'server/node.ts' },
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    define: { RNNLAB_VERSION: JSON.stringify(pkg.version), RNNLAB_SERVER_ENTRY: 'true' },
+  },
+  {
+    // The same server in a Web Worker (browser playground, VS Code for the Web).
+    entryPoints: { 'server-browser': 'server/browser.ts' },
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
 ];
 
 const started = Date.now();

@@ -93,7 +93,7 @@ export default async function* reporter(source) {
       .join('\n')}\n`;
   }
   const secs = ((Date.now() - started) / 1000).toFixed(1);
-  const summary = `${tests} tests in ${files.size} files: ${tests - failed - skipped} passed, ${failed} failed, ${skipped} skipped (${secs} s)`;
+  const summary = `${tests} test${tests === 1 ? '' : 's'} in ${files.size} file${files.size === 1 ? '' : 's'}: ${tests - failed - skipped} passed, ${failed} failed, ${skipped} skipped (${secs} s)`;
   yield `\n${failed ? paint('31;1', summary) : paint('32', summary)}\n`;
 }
 

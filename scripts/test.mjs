@@ -1,8 +1,9 @@
 // `npm test`: builds dist/ once, then the unit tests (Node's built-in runner, TypeScript through
-// tsx), then the integration suites in a real VS Code (test/integration/run.mjs; tools installed
-// on first use into ~/.cache/rnnlab-e2e). `npm run test:unit` (--unit) or RNNLAB_SKIP_E2E=1 runs
-// only the unit tests; naming test files runs just those. Tests that run the bundles use the
-// dist/ built here: none of them rebuilds it while others run.
+// tsx), then, with the e2e tools (installed on first use into ~/.cache/rnnlab-e2e), the browser
+// tests (test/browser: the built webviews in a real Chromium) and the integration suites in a real
+// VS Code (test/integration/run.mjs). `npm run test:unit` (--unit) or RNNLAB_SKIP_E2E=1 runs only
+// the unit tests; naming test files runs just those. Tests that run the bundles use the dist/ built
+// here: none of them rebuilds it while others run.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,26 +17,29 @@ function find(dir) {
 }
 
 const node = (args) => spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1;
+const runTests = (files) =>
+  node([
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=./scripts/test-reporter.mjs',
+    ...files,
+  ]);
 
 const unitOnly = process.argv.includes('--unit');
 const only = process.argv.slice(2).filter((a) => a !== '--unit');
 if (node(['scripts/build.mjs']) !== 0) process.exit(1);
-const files = only.length ? only : find('test/unit').sort();
-const unit = node([
-  '--import',
-  'tsx',
-  '--test',
-  '--test-concurrency=2',
-  '--test-reporter=./scripts/test-reporter.mjs',
-  ...files,
-]);
+const unit = runTests(only.length ? only : find('test/unit').sort());
 if (only.length || unitOnly || process.env.RNNLAB_SKIP_E2E) {
   if (!only.length && !unitOnly)
-    console.log('\nRNNLAB_SKIP_E2E is set: skipping the integration tests.');
+    console.log('\nRNNLAB_SKIP_E2E is set: skipping the browser and integration tests.');
   process.exit(unit);
 }
 
-console.log('\n== integration tests (real VS Code; RNNLAB_SKIP_E2E=1 skips them)\n');
+console.log(
+  '\n== browser and integration tests (real Chromium, real VS Code; RNNLAB_SKIP_E2E=1 skips them)\n',
+);
 const { ensureTools, SetupError } = await import('../test/integration/setup.mjs');
 try {
   ensureTools();
@@ -44,7 +48,9 @@ try {
   if (!(e instanceof SetupError)) console.error(e.stack);
   process.exit(1);
 }
+const browser = runTests(find('test/browser').sort());
 const integration = node(['test/integration/run.mjs']);
 if (unit !== 0) console.error('\nunit tests failed');
+if (browser !== 0) console.error('\nbrowser tests failed');
 if (integration !== 0) console.error('\nintegration tests failed');
-process.exit(unit || integration);
+process.exit(unit || browser || integration);

@@ -9,7 +9,9 @@ import { KernelClient } from '../../kernels/client';
 import type { Done, Failed, Ready } from '../../kernels/protocol';
 import type { RnnLab } from '../ctx';
 import { CELL_LANGUAGE } from '../../notebook/nbformat';
-import { CellOutputs, OpQueue, PROGRESS_MIN_MS, type OutputOp } from '../../kernels/outputs';
+import { CellOutputs, OpQueue, type OutputOp } from '../../kernels/outputs';
+import { RUN_MIME } from '../../kernels/protocol';
+import { LiveRuns } from './live';
 
 export const NOTEBOOK_TYPE = 'rnnlab';
 export const CONTROLLER_ID = 'rnnlab-kernel';
@@ -55,8 +57,11 @@ export class PlaygroundKernel implements vscode.Disposable {
   private readonly controller: vscode.NotebookController;
   private readonly sessions = new Map<string, Session>();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly live: LiveRuns;
 
   constructor(private readonly lab: RnnLab) {
+    // The chart's Stop is the notebook's Interrupt.
+    this.live = new LiveRuns((notebook) => this.interrupt(notebook), lab.log);
     this.controller = vscode.notebooks.createNotebookController(
       CONTROLLER_ID,
       NOTEBOOK_TYPE,
@@ -69,6 +74,7 @@ export class PlaygroundKernel implements vscode.Disposable {
     this.controller.interruptHandler = (notebook) => this.interrupt(notebook);
     this.disposables.push(
       this.controller,
+      this.live,
       vscode.workspace.onDidOpenNotebookDocument((nb) => this.prefer(nb)),
       vscode.workspace.onDidCloseNotebookDocument((nb) => this.close(nb)),
     );
@@ -218,24 +224,31 @@ export class PlaygroundKernel implements vscode.Disposable {
     this.noteBackend(s, client);
     const outputs = new CellOutputs();
     const sink = new OutputSink(exec, this.lab.log);
-    let timer: NodeJS.Timeout | null = null;
-    const apply = (ops: OutputOp[]) => {
-      sink.push(ops);
-      if (outputs.pendingProgress && !timer) {
-        timer = setTimeout(() => {
-          timer = null;
-          sink.push(outputs.flush());
-        }, PROGRESS_MIN_MS);
-      }
-    };
+    const apply = (ops: OutputOp[]) => sink.push(ops);
+    // Fits of this cell: their live progress goes to the renderer until their output is final.
+    const runs = new Set<string>();
     let result: Done | Failed;
     try {
       result = await client.run(exec.cell.document.getText(), {
         onStream: (m) => apply(outputs.onStream(m.text)),
         onSummary: (m) => apply(outputs.onSummary(m.summary)),
-        onDisplay: (m) => apply(outputs.onDisplay(m.data)),
-        onRunStart: (m) => apply(outputs.onRunStart(m)),
-        onProgress: (m) => apply(outputs.onProgress(m)),
+        onDisplay: (m) => {
+          const run = m.data[RUN_MIME] as { runId?: unknown } | undefined;
+          if (typeof run?.runId === 'string') {
+            this.live.end(run.runId);
+            runs.delete(run.runId);
+          }
+          apply(outputs.onDisplay(m.data));
+        },
+        onRunStart: (m) => {
+          this.live.start(s.notebook, m);
+          runs.add(m.runId);
+          apply(outputs.onRunStart(m));
+        },
+        onProgress: (m) => {
+          this.live.progress(m);
+          apply(outputs.onProgress(m));
+        },
       });
     } catch (e) {
       result = {
@@ -247,7 +260,7 @@ export class PlaygroundKernel implements vscode.Disposable {
         column: null,
       };
     } finally {
-      if (timer) clearTimeout(timer);
+      for (const id of runs) this.live.end(id);
     }
     sink.push(outputs.onEnd(result, cellNumber));
     await sink.idle();

@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { RUN_MIME, type RunOutput } from '../../../kernels/protocol';
+import { RUN_MIME, RUN_SCHEMA_VERSION, type RunOutput } from '../../../kernels/protocol';
 import { readNotebook, writeNotebook } from '../../../notebook/nbformat';
 import { assertBuilt } from '../helpers';
 
@@ -96,7 +96,7 @@ test('without options the notebook is written beside its input, as NAME.out.rnnl
     .flatMap((c) => c.outputs ?? [])
     .find((o) => o.output_type === 'display_data')!;
   const run = display.data![RUN_MIME] as RunOutput;
-  assert.equal(run.version, 1);
+  assert.equal(run.version, RUN_SCHEMA_VERSION, 'the same run output as the editor saves');
   assert.equal(run.history['loss']!.length, 1, 'RNNLAB_MAX_EPOCHS caps the 8 epochs to 1');
   assert.deepEqual(Object.keys(run.history).sort(), ['loss', 'mae', 'val_loss', 'val_mae']);
   // nbformat's multiline string: Jupyter (and the editor) write the SVG as a list of lines.

@@ -1,7 +1,14 @@
 /** Training progress as the host receives it: the ETA is estimated from measured batches. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ETA_MIN_BATCHES, ETA_WINDOW, estimateEtaMs, ProgressReporter } from '../../../kernels/fit';
+import { analyze } from '../../../analyzer/python/evaluate';
+import {
+  describeModel,
+  ETA_MIN_BATCHES,
+  ETA_WINDOW,
+  estimateEtaMs,
+  ProgressReporter,
+} from '../../../kernels/fit';
 import type { FromWorker, Progress } from '../../../kernels/protocol';
 
 const ms = (n: number, each: number) => Array.from({ length: n }, () => each);
@@ -68,4 +75,22 @@ test('progress messages carry the ETA of the measured batches, none before there
   reporter.epoch(0, { loss: 1, val_loss: 1 }, 500);
   reporter.flush();
   assert.equal(eta(), 100 * 10 + 500, 'ten batches and one epoch end to go');
+});
+
+test("a model's one-line description names its layers, sizes and dropout settings", () => {
+  const graph = analyze(`
+from tensorflow import keras
+from tensorflow.keras import layers
+model = keras.Sequential([
+    keras.Input(shape=(50, 1)),
+    layers.GRU(32, return_sequences=True, recurrent_dropout=0.2),
+    layers.Dropout(0.3),
+    layers.Bidirectional(layers.LSTM(16, dropout=0.1)),
+    layers.Dense(1),
+])
+`);
+  assert.equal(
+    describeModel(graph.models[0]!),
+    'GRU(32, recurrent_dropout=0.2) → Dropout(0.3) → Bidirectional(LSTM(16, dropout=0.1)) → Dense(1)',
+  );
 });

@@ -35,6 +35,7 @@ const START: RunStart = {
   execId: 'x1',
   runId: 'x1-1',
   model: 'sine',
+  description: 'GRU(32, dropout=0.2) → Dense(1)',
   params: 4385,
   epochs: 8,
   batchesPerEpoch: 25,
@@ -93,7 +94,7 @@ test('a summary whose input size is unknown shows ? for the counts, in the table
   const html = summaryHtml(unbuilt);
   assert.match(html, /<td><code>\?<\/code><\/td><td class="rnnlab-num">\?<\/td><\/tr>/);
   assert.match(html, /Total params: <strong>\?<\/strong> \(an input size is unknown\)<br>/);
-  const [op] = new CellOutputs(() => 0).onSummary(unbuilt);
+  const [op] = new CellOutputs().onSummary(unbuilt);
   assert.match(
     (op as Extract<OutputOp, { op: 'append' }>).items[1]!.value,
     /lstm \(LSTM\) +│ \? +│ +\? │[\s\S]*Total params: \? \(an input size is unknown\)/,
@@ -101,7 +102,7 @@ test('a summary whose input size is unknown shows ? for the counts, in the table
 });
 
 test('prints accumulate in one stdout output; a summary becomes an HTML + text output', () => {
-  const o = new CellOutputs(() => 0);
+  const o = new CellOutputs();
   const a = o.onStream('(800, 50, 1)\n');
   assert.deepEqual(a, [
     {
@@ -129,35 +130,24 @@ test('prints accumulate in one stdout output; a summary becomes an HTML + text o
   );
 });
 
-test('a fit shows one progress output, redrawn at most every 200 ms, replaced by the run', () => {
-  let now = 1000;
-  const o = new CellOutputs(() => now);
+test('a fit appends one run output at its start (the live stub), never redrawn, replaced by the run', () => {
+  const o = new CellOutputs();
   const [start] = o.onRunStart(START);
   assert.equal(start!.op, 'append');
-  assert.match((start as Extract<OutputOp, { op: 'append' }>).items[0]!.value, /^sine: epoch 1\/8/);
-  now += 50;
-  assert.deepEqual(o.onProgress(progress(0, 3, 0.5, 9000)), [], 'too soon: held back');
-  assert.equal(o.pendingProgress, true);
-  now += 60;
-  assert.deepEqual(o.onProgress(progress(0, 7, 0.4, 8000)), []);
-  const flushed = o.flush();
-  assert.equal(flushed.length, 1);
-  assert.deepEqual(flushed[0]!.op, 'replace');
-  assert.equal(flushed[0]!.id, 1);
-  assert.match(
-    (flushed[0] as Extract<OutputOp, { op: 'replace' }>).items[0]!.value,
-    /^sine: epoch 1\/8 {2}batch 8\/25 {2}\[######-+\] {2}loss 0\.4000 {2}mae 0\.2000 {2}ETA 8s$/,
+  const items = (start as Extract<OutputOp, { op: 'append' }>).items;
+  assert.deepEqual(
+    items.map((i) => i.mime),
+    [RUN_MIME, 'text/plain'],
   );
-  assert.equal(o.pendingProgress, false);
-  assert.deepEqual(o.flush(), [], 'nothing new to draw');
-  now += 250;
-  const late = o.onProgress(progress(1, 0, 0.3, 70_000));
-  assert.equal(late.length, 1, 'after 200 ms a redraw is immediate');
-  const text = (late[0] as Extract<OutputOp, { op: 'replace' }>).items[0]!.value;
-  assert.match(
-    text,
-    /epoch 2\/8 {2}batch 1\/25 .* ETA 1m 10s\nepoch 1\/8 done: loss 0\.3000 {2}val_loss 0\.3000$/,
-  );
+  const stub = JSON.parse(items[0]!.value) as Record<string, unknown>;
+  assert.equal(stub['status'], 'running');
+  assert.equal(stub['runId'], START.runId);
+  assert.equal(stub['version'], 2);
+  assert.equal(stub['description'], START.description);
+  assert.match(items[1]!.value, /^sine: epoch 1\/8/);
+  // Live progress goes to the renderer by messaging: no output operation for it.
+  assert.deepEqual(o.onProgress(progress(0, 3, 0.5, 9000)), []);
+  assert.deepEqual(o.onProgress(progress(1, 0, 0.3, 70_000)), []);
   // Progress of another run (a stale message) is ignored.
   assert.deepEqual(o.onProgress({ ...progress(1, 1, 0.2, 1), runId: 'other' }), []);
   const run = { version: 1, runId: 'x1-1' };
@@ -181,21 +171,22 @@ test('a fit shows one progress output, redrawn at most every 200 ms, replaced by
 });
 
 test('a display without a fit in flight is a new output', () => {
-  const o = new CellOutputs(() => 0);
+  const o = new CellOutputs();
   const ops = o.onDisplay({ [RUN_MIME]: {}, 'text/plain': 'x' });
   assert.equal(ops[0]!.op, 'append');
 });
 
-test('a fit cut short (the worker died) says so in its progress output', () => {
-  const o = new CellOutputs(() => 0);
+test('a fit cut short (the worker died) says so in its run output', () => {
+  const o = new CellOutputs();
   o.onRunStart(START);
+  o.onProgress(progress(0, 7, 0.4, 8000));
   const ops = o.onEnd({ ...failed(null), kind: 'memory', message: 'the kernel ran out of memory' });
   assert.equal(ops.length, 2);
   assert.equal(ops[0]!.op, 'replace');
-  assert.match(
-    (ops[0] as Extract<OutputOp, { op: 'replace' }>).items[0]!.value,
-    /\(the fit ended before its results were reported\)$/,
-  );
+  const items = (ops[0] as Extract<OutputOp, { op: 'replace' }>).items;
+  assert.equal((JSON.parse(items[0]!.value) as { status: string }).status, 'lost');
+  assert.match(items[1]!.value, /batch 8\/25/);
+  assert.match(items[1]!.value, /\(the fit ended before its results were reported\)$/);
   assert.deepEqual(ops[1], {
     op: 'error',
     id: 2,
@@ -214,7 +205,7 @@ test('a failure names the line (and column) in its message and its stack', () =>
     message: "line 4: name 'x_tran' is not defined",
     stack: "cell: line 4: name 'x_tran' is not defined\n    at line 4",
   });
-  const o = new CellOutputs(() => 0);
+  const o = new CellOutputs();
   o.onStream('x\n');
   const [err] = o.onEnd(failed(3, 1), 2);
   assert.equal(err!.op, 'error');
@@ -230,7 +221,7 @@ test('an interrupt is a KeyboardInterrupt error, as in Jupyter, after the partia
     line: 2,
     column: 1,
   };
-  const o = new CellOutputs(() => 0);
+  const o = new CellOutputs();
   o.onRunStart(START);
   o.onDisplay({ [RUN_MIME]: {}, 'text/plain': 'sine: 2 epochs' });
   const ops = o.onEnd(interrupted, 4);

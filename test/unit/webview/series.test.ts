@@ -1,0 +1,100 @@
+/** Runs read from saved outputs (versions 1 and 2), grown from live progress, charted. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { applyProgress, chartData, metricNames, readRun, type Run } from '../../../webview/series';
+import type { RunProgress } from '../../../webview/protocol';
+
+const V1 = {
+  version: 1,
+  runId: 'x1-1',
+  model: 'sine',
+  params: 4385,
+  history: { loss: [0.5, 0.3], val_loss: [0.6, 0.4], mae: [0.4, 0.3], val_mae: [0.5, null] },
+  batchLoss: [0.9, 0.7, 0.5, 0.4],
+  batchesPerEpoch: 2,
+  epochs: 2,
+  stopped: null,
+  config: {},
+  seed: 0,
+};
+
+test('a version 1 output still reads: its per-batch loss, its history (null as NaN)', () => {
+  const run = readRun(V1) as Run;
+  assert.equal(typeof run, 'object');
+  assert.equal(run.status, 'done');
+  assert.deepEqual(run.batch['loss'], [0.9, 0.7, 0.5, 0.4]);
+  assert.ok(Number.isNaN(run.epoch['val_mae']![1]));
+  assert.deepEqual(metricNames(run), ['loss', 'mae']);
+});
+
+test('a version 2 output has every metric per batch; a bad one says why', () => {
+  const run = readRun({
+    ...V1,
+    version: 2,
+    status: 'done',
+    description: 'GRU(32) → Dense(1)',
+    batchLogs: { loss: [1, 2], mae: [3, 4] },
+  }) as Run;
+  assert.deepEqual(run.batch['mae'], [3, 4]);
+  assert.equal(run.description, 'GRU(32) → Dense(1)');
+  assert.match(readRun({ runId: 'x' }) as string, /schema version/);
+  assert.match(readRun(null) as string, /not an object/);
+});
+
+test('live progress grows the series in batch order; a reset starts them again', () => {
+  const run = readRun({
+    ...V1,
+    version: 2,
+    status: 'running',
+    history: {},
+    batchLoss: [],
+    batchLogs: {},
+  }) as Run;
+  const p = (reset: boolean, epoch: number, batch: number, loss: number): RunProgress => ({
+    type: 'progress',
+    runId: 'x1-1',
+    reset,
+    epochs: 2,
+    batchesPerEpoch: 2,
+    batches: [{ epoch, batch, logs: { loss, mae: loss / 2 } }],
+    epochEnds: batch === 1 ? [{ epoch, logs: { loss, val_loss: loss + 0.1 } }] : [],
+    etaMs: 1000,
+  });
+  applyProgress(run, p(false, 0, 0, 0.8));
+  applyProgress(run, p(false, 0, 1, 0.6));
+  applyProgress(run, p(false, 1, 0, 0.5));
+  assert.deepEqual(run.batch['loss'], [0.8, 0.6, 0.5]);
+  assert.deepEqual(run.epoch['val_loss'], [0.7]);
+  assert.deepEqual(run.at, { epoch: 1, batch: 0 });
+  applyProgress(run, p(true, 0, 0, 0.8));
+  assert.deepEqual(run.batch['loss'], [0.8]);
+  assert.equal(run.epoch['val_loss'], undefined);
+});
+
+test('a chart has the faint raw batch line, its smoothed line, the epoch and validation values', () => {
+  const run = readRun(V1) as Run;
+  const d = chartData(run, 'loss', { smoothing: 0.6, buckets: 100, log: false });
+  assert.deepEqual(
+    d.series.map((s) => s.kind),
+    ['raw', 'smoothed', 'epoch', 'val'],
+  );
+  // x in epochs: batch i at (i + 1) / batchesPerEpoch, epoch e at e + 1.
+  assert.deepEqual(d.columns[0], [0.5, 1, 1.5, 2]);
+  assert.deepEqual(d.columns[1], [0.9, 0.7, 0.5, 0.4]);
+  assert.deepEqual(d.columns[3], [null, 0.5, null, 0.3]);
+  assert.deepEqual(d.columns[4], [null, 0.6, null, 0.4]);
+  const raw = chartData(run, 'loss', { smoothing: 0, buckets: 100, log: false });
+  assert.equal(raw.series.length, 3, 'no smoothed line at smoothing 0');
+  const mae = chartData(run, 'mae', { smoothing: 0.6, buckets: 100, log: false });
+  assert.deepEqual(
+    mae.series.map((s) => s.kind),
+    ['epoch', 'val'],
+    'version 1 has no per-batch metric',
+  );
+});
+
+test('on a log scale, values ≤ 0 become gaps', () => {
+  const run = readRun({ ...V1, batchLoss: [1, 0, -1, 2] }) as Run;
+  const d = chartData(run, 'loss', { smoothing: 0, buckets: 100, log: true });
+  assert.deepEqual(d.columns[1], [1, null, null, 2]);
+});

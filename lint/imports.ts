@@ -49,7 +49,9 @@ function importTable(text: string): ImportTable {
   parsePython(text).tree.iterate({
     enter(n) {
       if (n.name === 'ImportStatement') {
-        bindings.push(...fromImportBindings(text, n.node));
+        // Only top-level imports are cleaned: removing the last line of a `try:` or `if` body
+        // would leave an empty block, which is a syntax error.
+        if (n.node.parent?.name === 'Script') bindings.push(...fromImportBindings(text, n.node));
         return false; // nothing inside an import statement is a use
       }
       if (n.name === 'VariableName') {

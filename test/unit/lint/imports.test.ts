@@ -59,6 +59,13 @@ describe('unused imports after a fix', () => {
     assert.match(fixed(dotted, 'DR101'), /^from keras import layers$/m);
   });
 
+  test('an import inside try/except is left as it is (an empty try body would not compile)', () => {
+    const src = `import keras\ntry:\n    from keras.layers import Dropout\nexcept ImportError:\n    raise\nfrom keras.layers import GRU, Dense\nmodel = keras.Sequential([\n    keras.Input(shape=(50, 8)),\n    GRU(32, return_sequences=True),\n    Dropout(0.3),\n    GRU(16),\n    Dense(1),\n])\n`;
+    const out = fixed(src, 'DR101');
+    assert.match(out, /^try:\n {4}from keras\.layers import Dropout\nexcept ImportError:/m);
+    assert.match(out, /GRU\(16, dropout=0\.3\)/);
+  });
+
   test('a name that was unused before the fix is left alone', () => {
     const src = model(
       'from keras.layers import GRU, Dropout, Dense, LSTM',

@@ -14,8 +14,13 @@ export const LAYERS = {
   notebook: { may: ['analyzer'], pure: true },
   kernels: { may: ['analyzer', 'notebook'], pure: false },
   server: { may: ['analyzer', 'lint', 'notebook'], pure: false },
-  // The webview surface sees the kernel's protocol types and pure formatters, nothing else.
-  webview: { may: [], allow: ['kernels/protocol', 'analyzer/format'], pure: true },
+  // The webview surface sees the kernel's protocol types and pure formatters and the downsampler
+  // (shared with kernels/fit.ts, which bounds the saved per-batch series), nothing else.
+  webview: {
+    may: [],
+    allow: ['kernels/protocol', 'analyzer/format', 'analyzer/downsample'],
+    pure: true,
+  },
   extension: {
     may: ['analyzer', 'lint', 'notebook', 'kernels', 'server', 'webview'],
     pure: false,

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands/index';
 import { createContext, type RnnLab } from './ctx';
+import { languageServerPid, stopLanguageClient } from './language/client';
 import { registerLanguageFeatures } from './language/index';
 import { registerNotebook } from './notebook/index';
 
@@ -15,7 +16,10 @@ const FEATURES: Array<[string, (lab: RnnLab) => vscode.Disposable[]]> = [
   ['commands', registerCommands],
 ];
 
-export function activate(context: vscode.ExtensionContext): { activationMs: number } {
+export function activate(context: vscode.ExtensionContext): {
+  activationMs: number;
+  languageServerPid: () => number | undefined;
+} {
   const started = performance.now();
   const lab = createContext(context);
   const { log } = lab;
@@ -31,9 +35,12 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
   }
   const activationMs = performance.now() - started;
   log.appendLine(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs };
+  // languageServerPid: for the integration test that kills the server and sees it restart.
+  return { activationMs, languageServerPid };
 }
 
-export function deactivate(): void {
-  // Disposables in context.subscriptions end the kernels and clear diagnostics.
+export function deactivate(): Promise<void> | undefined {
+  // Disposables in context.subscriptions end the kernels; the language server is stopped here
+  // (VS Code waits for it).
+  return stopLanguageClient();
 }

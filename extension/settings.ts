@@ -1,87 +1,106 @@
-/** The user's lint settings: VS Code settings over `[tool.rnnlab]` in the nearest pyproject.toml. */
+/**
+ * The user's lint settings for the language server: the `rnnlab` section of VS Code's settings
+ * (answering `workspace/configuration`), and in virtual workspaces, where the server cannot read
+ * files, the texts of the pyproject.toml files it would look at (`rnnlab/pyproject`). The server
+ * applies them (`server/settings.ts`: `[tool.rnnlab]` under the settings).
+ */
 import * as vscode from 'vscode';
-import { parse } from 'smol-toml';
-import { readProjectConfig } from '../lint/config';
-import type { LintOptions, Severity, Target } from '../lint/types';
+import type { PyprojectParams, SettingsSection } from '../server/protocol';
 
-/** Reads pyproject.toml files through workspace.fs (virtual workspaces too), cached per folder. */
-export class LintSettings implements vscode.Disposable {
-  private readonly cache = new Map<string, Promise<Partial<LintOptions>>>();
-  private readonly watcher: vscode.FileSystemWatcher;
-  private readonly changed = new vscode.EventEmitter<void>();
-  /** Fires when settings or a pyproject.toml change: open documents should be linted again. */
-  readonly onDidChange = this.changed.event;
+/** The `rnnlab` section for a `workspace/configuration` item (null for any other section). */
+export function sectionFor(item: { scopeUri?: string; section?: string }): SettingsSection | null {
+  if (item.section !== 'rnnlab') return null;
+  const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
+  const cfg = vscode.workspace.getConfiguration('rnnlab', scope);
+  const section: SettingsSection = {
+    lint: {
+      enable: cfg.get<boolean>('lint.enable', true),
+      pythonFiles: cfg.get<boolean>('lint.pythonFiles', true),
+      jupyterNotebooks: cfg.get<boolean>('lint.jupyterNotebooks', true),
+    },
+    rules: {
+      severity: cfg.get<Record<string, string>>('rules.severity', {}),
+      select: cfg.get<string[]>('rules.select', []),
+      ignore: cfg.get<string[]>('rules.ignore', []),
+    },
+    inlayHints: { outputShapes: cfg.get<string>('inlayHints.outputShapes', 'playground') },
+  };
+  // Only a target the user set overrides `[tool.rnnlab] target`; the default does not.
+  const target = cfg.inspect<string>('target');
+  const explicit = target?.workspaceFolderValue ?? target?.workspaceValue ?? target?.globalValue;
+  if (explicit) section.target = explicit;
+  return section;
+}
 
-  constructor(private readonly log: vscode.OutputChannel) {
-    this.watcher = vscode.workspace.createFileSystemWatcher('**/pyproject.toml');
-    const reset = () => {
-      this.cache.clear();
-      this.changed.fire();
+/** Schemes the server reads itself (`file:`) or that have no folders (`untitled:`). */
+const SERVER_READS = new Set(['file', 'untitled']);
+
+/**
+ * In virtual workspaces: sends the server the pyproject.toml files on the way up from every open
+ * document or notebook to its workspace folder (text, or null where there is none), and again
+ * when one changes.
+ */
+export class VirtualProjects implements vscode.Disposable {
+  /** The texts sent, by pyproject.toml URI (re-sent after a server restart). */
+  private readonly sent = new Map<string, string | null>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly log: vscode.OutputChannel,
+    private readonly send: (p: PyprojectParams) => void,
+  ) {
+    const ws = vscode.workspace;
+    if (!(ws.workspaceFolders ?? []).some((f) => !SERVER_READS.has(f.uri.scheme))) return;
+    const watcher = ws.createFileSystemWatcher('**/pyproject.toml');
+    const reread = (uri: vscode.Uri) => {
+      if (this.sent.has(uri.toString())) void this.read(uri, true);
     };
-    this.watcher.onDidChange(reset);
-    this.watcher.onDidCreate(reset);
-    this.watcher.onDidDelete(reset);
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('rnnlab')) reset();
-    });
+    this.subscriptions.push(
+      watcher,
+      watcher.onDidChange(reread),
+      watcher.onDidCreate(reread),
+      watcher.onDidDelete(reread),
+      ws.onDidOpenTextDocument((d) => this.walk(d.uri)),
+      ws.onDidOpenNotebookDocument((nb) => this.walk(nb.uri)),
+    );
+    for (const d of ws.textDocuments) this.walk(d.uri);
+    for (const nb of ws.notebookDocuments) this.walk(nb.uri);
   }
 
   dispose(): void {
-    this.watcher.dispose();
-    this.changed.dispose();
+    for (const s of this.subscriptions) s.dispose();
   }
 
-  /** Lint options for a document: pyproject first, then the settings on top. */
-  async forUri(uri: vscode.Uri): Promise<Partial<LintOptions>> {
-    const project = await this.project(uri);
-    const cfg = vscode.workspace.getConfiguration('rnnlab', uri);
-    const options: Partial<LintOptions> = { ...project };
-    const target = cfg.inspect<Target>('target');
-    const explicit = target?.workspaceFolderValue ?? target?.workspaceValue ?? target?.globalValue;
-    if (explicit) options.target = explicit;
-    else if (!options.target) options.target = cfg.get<Target>('target', 'keras3');
-    const severity = cfg.get<Record<string, Severity | 'off'>>('rules.severity', {});
-    options.severity = { ...(project.severity ?? {}), ...severity };
-    const select = cfg.get<string[]>('rules.select', []);
-    const ignore = cfg.get<string[]>('rules.ignore', []);
-    if (select.length) options.select = select;
-    if (ignore.length) options.ignore = ignore;
-    return options;
+  /** Sends every text again (a restarted server knows none). */
+  sendAll(): void {
+    for (const [uri, text] of this.sent) this.send({ uri, text });
   }
 
-  private project(uri: vscode.Uri): Promise<Partial<LintOptions>> {
+  private walk(uri: vscode.Uri): void {
+    if (SERVER_READS.has(uri.scheme) || uri.scheme === 'vscode-notebook-cell') return;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
-    if (!folder) return Promise.resolve({});
-    const key = uri.with({ path: uri.path.replace(/\/[^/]*$/, '') }).toString();
-    let found = this.cache.get(key);
-    if (!found) {
-      found = this.read(uri, folder.uri);
-      this.cache.set(key, found);
-    }
-    return found;
-  }
-
-  /** The nearest pyproject.toml from the document's folder up to the workspace folder. */
-  private async read(uri: vscode.Uri, root: vscode.Uri): Promise<Partial<LintOptions>> {
+    if (!folder) return;
     let dir = vscode.Uri.joinPath(uri, '..');
     for (let i = 0; i < 64; i++) {
       const candidate = vscode.Uri.joinPath(dir, 'pyproject.toml');
-      try {
-        const bytes = await vscode.workspace.fs.readFile(candidate);
-        const doc = parse(new TextDecoder().decode(bytes)) as { tool?: Record<string, unknown> };
-        const config = readProjectConfig(doc.tool?.['rnnlab']);
-        for (const e of config.errors)
-          this.log.appendLine(`${candidate.fsPath}: [tool.rnnlab] ${e}`);
-        return config.options;
-      } catch (e) {
-        if (!(e instanceof vscode.FileSystemError)) {
-          this.log.appendLine(`${candidate.fsPath}: ${(e as Error).message}`);
-          return {};
-        }
-      }
-      if (dir.path === root.path || dir.path === '/' || !dir.path.startsWith(root.path)) return {};
+      if (!this.sent.has(candidate.toString())) void this.read(candidate, false);
+      if (dir.path === folder.uri.path || dir.path === '/' || !dir.path.startsWith(folder.uri.path))
+        return;
       dir = vscode.Uri.joinPath(dir, '..');
     }
-    return {};
+  }
+
+  private async read(uri: vscode.Uri, force: boolean): Promise<void> {
+    const key = uri.toString();
+    if (!force) this.sent.set(key, null);
+    let text: string | null = null;
+    try {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    } catch (e) {
+      if (!(e instanceof vscode.FileSystemError)) this.log.appendLine(`${key}: ${String(e)}`);
+    }
+    if (!force && text === null) return; // the server already assumes "no file here"
+    this.sent.set(key, text);
+    this.send({ uri: key, text });
   }
 }

@@ -8,12 +8,14 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { activationName, outputLayer, type Arg, type ModelNode } from '../analyzer/graph';
 import { asItems, type Span } from '../analyzer/python/values';
+import { downsample } from '../analyzer/downsample';
 import { repr } from '../analyzer/format';
 import { asArray, checkData, KernelError, numberArg } from './args';
 import { display } from './display';
 import {
   RUN_MIME,
   RUN_SCHEMA_VERSION,
+  SAVED_BATCH_POINTS,
   type BatchPoint,
   type DisplayData,
   type FromWorker,
@@ -303,6 +305,43 @@ export function runFit(
   return result;
 }
 
+/**
+ * One per-batch series as saved: as it is up to `bound` values, else min/max-downsampled to at
+ * most `bound` (spikes, the first and the last batch kept) with the batch number of each value.
+ */
+export function boundSeries(
+  values: number[],
+  bound = SAVED_BATCH_POINTS,
+): { values: number[]; steps?: number[] } {
+  if (values.length <= bound) return { values };
+  const steps = Array.from({ length: values.length }, (_, i) => i);
+  // downsample keeps two points a bucket and both ends: 2 * buckets + 2 ≤ bound.
+  const out = downsample(steps, values, Math.floor((bound - 2) / 2));
+  return { values: out.ys, steps: out.xs };
+}
+
+/** The saved per-batch fields of a run: every series bounded (boundSeries). */
+export function boundedBatches(
+  batchLoss: number[],
+  batchLogs: Record<string, number[]>,
+  bound = SAVED_BATCH_POINTS,
+): Pick<RunOutput, 'batchLoss' | 'batchLogs' | 'batchSteps'> {
+  const logs: Record<string, number[]> = {};
+  const steps: Record<string, number[]> = {};
+  for (const [k, v] of Object.entries(batchLogs)) {
+    const b = boundSeries(v, bound);
+    logs[k] = b.values;
+    if (b.steps) steps[k] = b.steps;
+  }
+  const loss = boundSeries(batchLoss, bound);
+  if (loss.steps) steps['loss'] ??= loss.steps;
+  return {
+    batchLoss: loss.values,
+    batchLogs: logs,
+    ...(Object.keys(steps).length ? { batchSteps: steps } : {}),
+  };
+}
+
 /** The finished run as a display output: the run JSON, its picture and a line of text. */
 function runDisplay(
   run: FitRun,
@@ -318,8 +357,7 @@ function runDisplay(
     description: run.description,
     params: run.params,
     history: result.history,
-    batchLoss: result.batchLoss,
-    batchLogs,
+    ...boundedBatches(result.batchLoss, batchLogs),
     status: 'done',
     batchesPerEpoch: result.batchesPerEpoch,
     epochs,

@@ -16,7 +16,7 @@ export const RUN_MIME = 'application/vnd.rnnlab.run+json';
  * Schema version of the run output. 2 added `batchLogs`, `description`, `status`; readers still
  * accept version 1 (per-batch loss only).
  */
-export const RUN_SCHEMA_VERSION = 2;
+export const RUN_SCHEMA_VERSION = 3;
 
 /** Options the host gives the worker at start (`workerData`). */
 export interface KernelOptions {
@@ -297,6 +297,12 @@ export function parseFromWorker(msg: unknown): FromWorker | string {
   return parse<FromWorker>(FROM_WORKER, msg);
 }
 
+/**
+ * The most values a saved run keeps per per-batch series (a fit of 100k batches saves 10,000
+ * points a metric: about 200 KB of JSON instead of 2 MB). The live chart has every batch.
+ */
+export const SAVED_BATCH_POINTS = 10_000;
+
 /** The output of one training run, saved in the notebook under RUN_MIME. */
 export interface RunOutput {
   version: number;
@@ -307,10 +313,19 @@ export interface RunOutput {
   params: number | null;
   /** As Keras's History.history: metric name → one value per finished epoch. */
   history: Record<string, number[]>;
-  /** Per-batch loss of every batch, for the live chart's fine line. */
+  /** Per-batch loss, for version 1 readers (bounded as `batchLogs.loss`). */
   batchLoss: number[];
-  /** Every per-batch value (loss and each compiled metric), one per batch (version 2). */
+  /**
+   * The per-batch values (loss and each compiled metric; version 2), one per batch up to
+   * SAVED_BATCH_POINTS batches; beyond that min/max-downsampled to at most that many (version 3),
+   * spikes and the first and last batches kept, and `batchSteps` says which batches they are.
+   */
   batchLogs?: Record<string, number[]>;
+  /**
+   * For each downsampled series of `batchLogs` (and `batchLoss`, under `loss`): the 0-based
+   * batch number of the run of each saved value (version 3). Absent: one value per batch.
+   */
+  batchSteps?: Record<string, number[]>;
   batchesPerEpoch: number;
   epochs: number;
   /** Why training ended before `epochs`, if it did. */

@@ -3,7 +3,7 @@
  * grown from live progress messages, and turned into the aligned columns a uPlot chart draws.
  */
 import type { RunOutput } from '../kernels/protocol';
-import { downsample } from './downsample';
+import { downsample } from '../analyzer/downsample';
 import type { RunProgress } from './protocol';
 import { smooth } from './smoothing';
 
@@ -20,6 +20,11 @@ export interface Run {
   stopped: RunOutput['stopped'];
   /** Metric name → one value per batch of the run, in order (NaN where none was reported). */
   batch: Record<string, number[]>;
+  /**
+   * Metric name → the 0-based batch number of each value of `batch`, for a saved series that
+   * was downsampled (schema version 3); absent: value i is batch i.
+   */
+  steps: Record<string, number[]>;
   /** Metric name (val_* included) → one value per finished epoch. */
   epoch: Record<string, number[]>;
   /** Where a running fit is: the last batch reported (0-based), and the time left. */
@@ -51,6 +56,9 @@ export function readRun(output: unknown): Run | string {
   // Version 1 saved the per-batch loss only.
   if (!batch['loss'] && Array.isArray(output['batchLoss']))
     batch['loss'] = numbers(output['batchLoss']);
+  const steps: Record<string, number[]> = {};
+  for (const [k, list] of Object.entries(numberLists(output['batchSteps'])))
+    if (batch[k] && list.length === batch[k].length) steps[k] = list;
   const status = output['status'];
   const stopped = output['stopped'];
   return {
@@ -68,6 +76,7 @@ export function readRun(output: unknown): Run | string {
     stopped:
       stopped === 'early-stopping' || stopped === 'user' || stopped === 'diverged' ? stopped : null,
     batch,
+    steps,
     epoch: numberLists(output['history']),
     at: null,
     etaMs: null,
@@ -78,6 +87,7 @@ export function readRun(output: unknown): Run | string {
 export function applyProgress(run: Run, p: RunProgress): void {
   if (p.reset) {
     run.batch = {};
+    run.steps = {};
     run.epoch = {};
   }
   run.epochs = p.epochs;
@@ -139,7 +149,8 @@ export function chartData(run: Run, metric: string, o: ChartOptions): ChartData 
   const tables: Array<{ spec: SeriesSpec; xs: number[]; ys: number[] }> = [];
   const perBatch = run.batch[metric];
   if (perBatch && perBatch.length) {
-    const xs = perBatch.map((_, i) => (i + 1) / bpe);
+    const steps = run.steps[metric];
+    const xs = perBatch.map((_, i) => ((steps ? steps[i]! : i) + 1) / bpe);
     const raw = perBatch.map((v) => (valid(v) ? v : NaN));
     const r = downsample(xs, raw, o.buckets);
     tables.push({ spec: { kind: 'raw', label: `${metric} (batch)` }, ...r });

@@ -97,13 +97,6 @@ export function unitOf(doc: vscode.TextDocument): Unit | null {
   return { key: doc.uri.toString(), kind, uri: doc.uri, notebook: null, docs: [doc], cells: null };
 }
 
-/** The same unit with its current cells (null once its document or notebook is closed). */
-export function refresh(unit: Unit): Unit | null {
-  if (unit.notebook) return unit.notebook.isClosed ? null : unitOfNotebook(unit.notebook);
-  const doc = unit.docs[0];
-  return doc && !doc.isClosed ? unit : null;
-}
-
 /** The index of a document among the unit's documents (-1 when it is not one of them). */
 export function indexIn(unit: Unit, doc: vscode.TextDocument): number {
   const uri = doc.uri.toString();
@@ -148,12 +141,4 @@ export class Documents {
   dispose(): void {
     this.cache.clear();
   }
-}
-
-/** A VS Code range from a source-map range. */
-export function toRange(r: {
-  start: { line: number; character: number };
-  end: { line: number; character: number };
-}): vscode.Range {
-  return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
 }

@@ -1,100 +1,20 @@
-/** Hovers on layer constructors, output-shape inlay hints and the Show Model Summary command. */
+/**
+ * The Show Model Summary command: a read-only view of the Keras summary of the model under the
+ * cursor, computed in the extension host from the document's text (cheap, and synchronous with
+ * what the editor shows).
+ */
 import * as vscode from 'vscode';
-import type { LintSettings } from '../settings';
-import { EXPLAIN_COMMAND } from './actions';
-import type { Linter } from './diagnostics';
 import {
   indexIn,
-  toRange,
   unitOf,
   unitOfNotebook,
   type Analysed,
   type Documents,
   type Unit,
 } from './documents';
-import { shapeHints } from '../../server/hints';
-import { hoverMarkdown, layersAt } from '../../server/hover';
 import { modelAt, summaryText } from '../../server/model-summary';
 
 export const SUMMARY_COMMAND = 'rnnlab.showModelSummary';
-
-/** A Markdown link that runs rnnlab.explainRule with a code. */
-export function explainLink(code: string): string {
-  return `command:${EXPLAIN_COMMAND}?${encodeURIComponent(JSON.stringify([code]))}`;
-}
-
-export class LayerHovers implements vscode.HoverProvider {
-  constructor(private readonly linter: Linter) {}
-
-  async provideHover(
-    document: vscode.TextDocument,
-    position: vscode.Position,
-    token: vscode.CancellationToken,
-  ): Promise<vscode.Hover | undefined> {
-    const unit = unitOf(document);
-    if (!unit) return undefined;
-    const linted = await this.linter.current(unit);
-    if (!linted || token.isCancellationRequested) return undefined;
-    const cell = indexIn(linted.unit, document);
-    const { source, analysis } = linted.analysed;
-    const offset = source.offsetAt(cell, position);
-    if (offset === null) return undefined;
-    const layers = layersAt(analysis, offset);
-    if (layers.length === 0) return undefined;
-    const md = new vscode.MarkdownString(
-      hoverMarkdown(analysis, layers, linted.findings, explainLink),
-      true,
-    );
-    md.isTrusted = { enabledCommands: [EXPLAIN_COMMAND] };
-    return new vscode.Hover(md, toRange(source.range(layers[0]!.site.callee)));
-  }
-}
-
-type HintMode = 'playground' | 'always' | 'off';
-
-export class ShapeHints implements vscode.InlayHintsProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChangeInlayHints = this.changed.event;
-  private readonly subscriptions: vscode.Disposable[];
-
-  constructor(
-    private readonly documents: Documents,
-    linter: Linter,
-    settings: LintSettings,
-  ) {
-    this.subscriptions = [
-      this.changed,
-      // A cell's shapes depend on the cells before it: VS Code only asks again for the edited one.
-      linter.onDidUpdate((unit) => {
-        if (unit.notebook) this.changed.fire();
-      }),
-      settings.onDidChange(() => this.changed.fire()),
-    ];
-  }
-
-  dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
-  }
-
-  provideInlayHints(document: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
-    const unit = unitOf(document);
-    if (!unit) return [];
-    const mode = vscode.workspace
-      .getConfiguration('rnnlab', unit.uri)
-      .get<HintMode>('inlayHints.outputShapes', 'playground');
-    if (mode === 'off' || (mode !== 'always' && unit.kind !== 'playground')) return [];
-    const cell = indexIn(unit, document);
-    const { source, analysis } = this.documents.analyse(unit);
-    return shapeHints(analysis).flatMap((h) => {
-      const at = source.position(h.offset);
-      const position = new vscode.Position(at.line, at.character);
-      if (at.cell !== cell || !range.contains(position)) return [];
-      const hint = new vscode.InlayHint(position, h.label, vscode.InlayHintKind.Type);
-      hint.paddingLeft = true;
-      return [hint];
-    });
-  }
-}
 
 /** `file.py:12` or `nb.ipynb, cell 3, line 2`. */
 function describeWhere(unit: Unit, analysed: Analysed, offset: number): string {

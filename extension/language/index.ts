@@ -1,32 +1,23 @@
-/** Diagnostics, quick fixes, hovers, inlay hints and the summary command for Keras code. */
+/**
+ * The language features for Keras code: diagnostics, quick fixes, hovers, inlay hints and the
+ * outline come from the language server (client.ts); the extension adds what needs VS Code's UI,
+ * the rnnlab.explainRule command and Show Model Summary.
+ */
 import * as vscode from 'vscode';
 import type { RnnLab } from '../ctx';
-import { LintActions, registerExplainRule } from './actions';
-import { Linter } from './diagnostics';
+import { registerLanguageClient } from './client';
 import { Documents } from './documents';
-import { LayerHovers, ShapeHints, registerShowSummary } from './features';
-
-/**
- * Python documents, Jupyter notebooks' Python cells, and playground (`rnnlab`) cells. The
- * features check again which documents they read (see documents.ts).
- */
-export const SELECTOR: vscode.DocumentSelector = [{ language: 'python' }, { language: 'rnnlab' }];
+import { registerExplainRule } from './explain';
+import { registerShowSummary } from './features';
 
 export function registerLanguageFeatures(lab: RnnLab): vscode.Disposable[] {
   const documents = new Documents(lab.log);
-  const linter = new Linter(lab, documents);
-  const hints = new ShapeHints(documents, linter, lab.settings);
   return [
+    ...registerLanguageClient(lab),
     documents,
-    linter,
-    hints,
-    vscode.languages.registerCodeActionsProvider(
-      SELECTOR,
-      new LintActions(linter),
-      LintActions.metadata,
-    ),
-    vscode.languages.registerHoverProvider(SELECTOR, new LayerHovers(linter)),
-    vscode.languages.registerInlayHintsProvider(SELECTOR, hints),
+    // The summary's analyses are cached per document or notebook: closed ones are forgotten.
+    vscode.workspace.onDidCloseTextDocument((d) => documents.forget(d.uri.toString())),
+    vscode.workspace.onDidCloseNotebookDocument((nb) => documents.forget(nb.uri.toString())),
     registerExplainRule(lab),
     registerShowSummary(documents),
   ];

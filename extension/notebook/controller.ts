@@ -57,7 +57,8 @@ export class PlaygroundKernel implements vscode.Disposable {
   private readonly controller: vscode.NotebookController;
   private readonly sessions = new Map<string, Session>();
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly live: LiveRuns;
+  /** Live progress to the renderer's views (and their Ready and Stop). */
+  readonly live: LiveRuns;
 
   constructor(private readonly lab: RnnLab) {
     // The chart's Stop is the notebook's Interrupt.

@@ -2,7 +2,11 @@
 import * as vscode from 'vscode';
 import type { RnnLab } from '../ctx';
 import { NOTEBOOK_TYPE, PlaygroundKernel } from './controller';
+import type { LiveStats } from './live';
 import { PlaygroundSerializer } from './serializer';
+
+/** `(runId, message?)`: passes `message` to the live runs as a view's, returns the run's stats. */
+export const LIVE_RUN_COMMAND = '_rnnlab.liveRun';
 
 /** The notebook a command is about: its argument (toolbar, a Uri) or the active editor's. */
 export function targetNotebook(arg?: unknown): vscode.NotebookDocument | undefined {
@@ -52,5 +56,15 @@ export function registerNotebook(lab: RnnLab): vscode.Disposable[] {
       return true;
     },
   );
-  return [serializer, kernel, restart];
+  // Internal (not contributed): what a chart's view would send, and the run's messaging stats.
+  // The integration tests press the chart's Stop through it, as the renderer's message would.
+  const liveRun = vscode.commands.registerCommand(
+    LIVE_RUN_COMMAND,
+    (runId: unknown, message?: unknown): LiveStats | undefined => {
+      if (typeof runId !== 'string') return undefined;
+      if (message !== undefined) kernel.live.receive(message);
+      return kernel.live.stats(runId);
+    },
+  );
+  return [serializer, kernel, restart, liveRun];
 }

@@ -19,9 +19,26 @@ interface LiveRun {
   backlog: RunProgress;
 }
 
+/** What happened on the messaging of one run: for the log and the integration tests. */
+export interface LiveStats {
+  /** Ready messages received from its views. */
+  ready: number;
+  /** Stop messages received from its views. */
+  stops: number;
+  /** Progress messages posted to the views, and how many a loaded view received. */
+  posted: number;
+  delivered: number;
+  /** Batches in the delivered messages. */
+  deliveredBatches: number;
+}
+
+/** How many finished runs keep their stats. */
+const STATS_KEPT = 20;
+
 export class LiveRuns implements vscode.Disposable {
   private readonly messaging = vscode.notebooks.createRendererMessaging(RENDERER_ID);
   private readonly runs = new Map<string, LiveRun>();
+  private readonly counts = new Map<string, LiveStats>();
   private readonly listener: vscode.Disposable;
 
   constructor(
@@ -38,6 +55,17 @@ export class LiveRuns implements vscode.Disposable {
 
   /** A fit started in `notebook`. */
   start(notebook: vscode.NotebookDocument, start: RunStart): void {
+    this.counts.set(start.runId, {
+      ready: 0,
+      stops: 0,
+      posted: 0,
+      delivered: 0,
+      deliveredBatches: 0,
+    });
+    for (const id of this.counts.keys()) {
+      if (this.counts.size <= STATS_KEPT) break;
+      this.counts.delete(id);
+    }
     this.runs.set(start.runId, {
       notebook,
       start,
@@ -78,13 +106,22 @@ export class LiveRuns implements vscode.Disposable {
     this.runs.delete(runId);
   }
 
-  private receive(raw: unknown): void {
+  /** The messaging stats of a run (kept a while after it ended). */
+  stats(runId: string): LiveStats | undefined {
+    const c = this.counts.get(runId);
+    return c && { ...c };
+  }
+
+  /** A message from a view (public so that tests can send what a view sends). */
+  receive(raw: unknown): void {
     const msg = parseFromRenderer(raw);
     if (typeof msg === 'string') {
       this.log.appendLine(`renderer message ignored: ${msg}`);
       return;
     }
     const run = this.runs.get(msg.runId);
+    const counts = this.counts.get(msg.runId);
+    if (counts) counts[msg.type === 'ready' ? 'ready' : 'stops']++;
     if (!run) return; // a finished run: its view is about to get the final output
     if (msg.type === 'ready') this.post(run.backlog);
     else this.interrupt(run.notebook);
@@ -92,8 +129,15 @@ export class LiveRuns implements vscode.Disposable {
 
   /** To every view of the renderer (they route by run id). */
   private post(msg: RunProgress): void {
+    const counts = this.counts.get(msg.runId);
+    if (counts) counts.posted++;
     this.messaging.postMessage(msg).then(
-      () => undefined,
+      (delivered) => {
+        if (delivered && counts) {
+          counts.delivered++;
+          counts.deliveredBatches += msg.batches.length;
+        }
+      },
       (e: unknown) => this.log.appendLine(`renderer message not sent: ${(e as Error).message}`),
     );
   }

@@ -57,9 +57,10 @@ describe('folder layering', () => {
     }
   });
 
-  test('webview/ sees the kernel protocol and the formatters, nothing else of those folders', async () => {
+  test('webview/ sees the kernel protocol, the formatters and the downsampler, nothing else of those folders', async () => {
     assert.deepEqual(await restricted('webview', '../kernels/protocol'), []);
     assert.deepEqual(await restricted('webview/charts', '../../analyzer/format'), []);
+    assert.deepEqual(await restricted('webview', '../analyzer/downsample'), []);
     assert.equal((await restricted('webview', '../kernels/session')).length, 1);
     assert.equal((await restricted('webview', '../analyzer/graph')).length, 1);
   });

@@ -42,6 +42,7 @@ test('vsce packages exactly the allow-listed files', () => {
     'dist/extension.js',
     'dist/worker.js',
     'dist/cli.js',
+    'dist/server.js',
     'dist/renderer.js',
     'dist/tfjs-backend-wasm-simd.wasm',
     'package.json',

@@ -3,13 +3,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../../../analyzer/python/evaluate';
 import {
+  boundedBatches,
+  boundSeries,
   describeModel,
   ETA_MIN_BATCHES,
   ETA_WINDOW,
   estimateEtaMs,
   ProgressReporter,
 } from '../../../kernels/fit';
-import type { FromWorker, Progress } from '../../../kernels/protocol';
+import { SAVED_BATCH_POINTS, type FromWorker, type Progress } from '../../../kernels/protocol';
 
 const ms = (n: number, each: number) => Array.from({ length: n }, () => each);
 
@@ -93,4 +95,37 @@ model = keras.Sequential([
     describeModel(graph.models[0]!),
     'GRU(32, recurrent_dropout=0.2) → Dropout(0.3) → Bidirectional(LSTM(16, dropout=0.1)) → Dense(1)',
   );
+});
+
+test('a saved run keeps at most SAVED_BATCH_POINTS values a per-batch series: 100k batches keep spikes and both ends', () => {
+  const n = 100_000;
+  const loss = Array.from({ length: n }, (_, i) => 1 / (1 + i / 1000) + 0.01 * Math.sin(i));
+  loss[54_321] = 9; // a spike
+  const mae = loss.map((v) => v / 2);
+  mae[12_345] = -3; // a dip, in another metric
+  const saved = boundedBatches(loss, { loss, mae });
+  assert.equal(SAVED_BATCH_POINTS, 10_000);
+  for (const [name, values] of Object.entries(saved.batchLogs!)) {
+    const steps = saved.batchSteps![name]!;
+    assert.ok(values.length <= SAVED_BATCH_POINTS, `${name}: ${values.length} points`);
+    assert.equal(steps.length, values.length, `${name}: one batch number a value`);
+    assert.equal(steps[0], 0);
+    assert.equal(steps.at(-1), n - 1);
+    assert.equal(values.at(-1), (name === 'loss' ? loss : mae)[n - 1]);
+    for (let i = 1; i < steps.length; i++) assert.ok(steps[i]! > steps[i - 1]!, 'in order');
+  }
+  const at = (name: string, step: number) =>
+    saved.batchLogs![name]![saved.batchSteps![name]!.indexOf(step)];
+  assert.equal(at('loss', 54_321), 9, 'the spike is kept');
+  assert.equal(at('mae', 12_345), -3, 'the dip is kept');
+  assert.ok(saved.batchLoss.length <= SAVED_BATCH_POINTS);
+  // The saved output stays small: about 10k numbers a metric.
+  assert.ok(JSON.stringify(saved).length < 1_000_000, `${JSON.stringify(saved).length} chars`);
+});
+
+test('a run of at most SAVED_BATCH_POINTS batches is saved as it is, with no batch numbers', () => {
+  const loss = [0.5, 0.4, 0.3];
+  const saved = boundedBatches(loss, { loss });
+  assert.deepEqual(saved, { batchLoss: loss, batchLogs: { loss } });
+  assert.deepEqual(boundSeries([1, 2, 3, 4, 5], 4).steps?.length, 4);
 });

@@ -142,7 +142,7 @@ test('a fit appends one run output at its start (the live stub), never redrawn, 
   const stub = JSON.parse(items[0]!.value) as Record<string, unknown>;
   assert.equal(stub['status'], 'running');
   assert.equal(stub['runId'], START.runId);
-  assert.equal(stub['version'], 2);
+  assert.equal(stub['version'], 3);
   assert.equal(stub['description'], START.description);
   assert.match(items[1]!.value, /^sine: epoch 1\/8/);
   // Live progress goes to the renderer by messaging: no output operation for it.

@@ -98,3 +98,19 @@ test('on a log scale, values ≤ 0 become gaps', () => {
   const d = chartData(run, 'loss', { smoothing: 0, buckets: 100, log: true });
   assert.deepEqual(d.columns[1], [1, null, null, 2]);
 });
+
+test('a version 3 output places a downsampled per-batch series at its saved batch numbers', () => {
+  const run = readRun({
+    ...V1,
+    version: 3,
+    batchesPerEpoch: 1000,
+    epochs: 100,
+    history: {},
+    batchLogs: { loss: [1, 9, 0.5] },
+    batchSteps: { loss: [0, 41_999, 99_999], mae: [1] },
+  }) as Run;
+  assert.deepEqual(run.steps, { loss: [0, 41_999, 99_999] }, 'steps only for a series they match');
+  const data = chartData(run, 'loss', { smoothing: 0, buckets: 500, log: false });
+  assert.deepEqual(data.columns[0], [0.001, 42, 100]);
+  assert.deepEqual(data.columns[1], [1, 9, 0.5]);
+});

@@ -1,7 +1,7 @@
 /** Min/max downsampling keeps spikes and the ends. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { downsample } from '../../../webview/downsample';
+import { downsample } from '../../../analyzer/downsample';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 

@@ -13,8 +13,8 @@ import type { Host } from './host';
 import type { RunProgress } from './protocol';
 import {
   applyProgress,
-  chartData,
   epochsDone,
+  LiveChartData,
   metricNames,
   type ChartData,
   type Run,
@@ -126,6 +126,8 @@ export class RunChart {
   private readonly smoothingValue: HTMLOutputElement;
   private readonly logBox: HTMLElement & { checked?: boolean };
   private plots: Plot[] = [];
+  /** The per-batch series, smoothed and downsampled as values arrive (not again each frame). */
+  private readonly live = new LiveChartData();
   private state: ViewState;
   private frame: number | null = null;
   private width = 0;
@@ -377,7 +379,7 @@ export class RunChart {
     if (metrics.join() !== this.plots.map((p) => p.metric).join()) return this.rebuild();
     const o = this.chartOptions();
     for (const p of this.plots) {
-      const data = chartData(this.run, p.metric, o);
+      const data = this.live.chartData(this.run, p.metric, o);
       const kinds = data.series.map((s) => s.kind).join();
       if (kinds !== p.kinds) return this.rebuild();
       p.plot.setData(data.columns as uPlot.AlignedData);
@@ -398,7 +400,7 @@ export class RunChart {
       return;
     }
     for (const metric of metrics) {
-      const data = chartData(this.run, metric, o);
+      const data = this.live.chartData(this.run, metric, o);
       const box = h('div', { class: 'rnnlab-chart', role: 'img', 'data-metric': metric });
       this.charts.append(box);
       const plot = new uPlot(

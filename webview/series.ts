@@ -3,9 +3,9 @@
  * grown from live progress messages, and turned into the aligned columns a uPlot chart draws.
  */
 import type { RunOutput } from '../kernels/protocol';
-import { downsample } from '../analyzer/downsample';
+import { Downsampler, downsampleFixed, type Points } from '../analyzer/downsample';
 import type { RunProgress } from './protocol';
-import { smooth } from './smoothing';
+import { smooth, Smoother } from './smoothing';
 
 export interface Run {
   runId: string;
@@ -30,6 +30,8 @@ export interface Run {
   /** Where a running fit is: the last batch reported (0-based), and the time left. */
   at: { epoch: number; batch: number } | null;
   etaMs: number | null;
+  /** How many per-batch values live progress overwrote in place (derived series start again). */
+  edits?: number;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -96,6 +98,7 @@ export function applyProgress(run: Run, p: RunProgress): void {
     const step = b.epoch * run.batchesPerEpoch + b.batch;
     for (const [k, v] of Object.entries(b.logs)) {
       const list = (run.batch[k] ??= []);
+      if (step < list.length) run.edits = (run.edits ?? 0) + 1;
       while (list.length < step) list.push(NaN);
       list[step] = typeof v === 'number' ? v : NaN;
     }
@@ -142,23 +145,18 @@ export interface ChartOptions {
   log: boolean;
 }
 
-/** The columns of one metric's chart. */
-export function chartData(run: Run, metric: string, o: ChartOptions): ChartData {
-  const bpe = run.batchesPerEpoch;
-  const valid = (v: number) => Number.isFinite(v) && (!o.log || v > 0);
-  const tables: Array<{ spec: SeriesSpec; xs: number[]; ys: number[] }> = [];
-  const perBatch = run.batch[metric];
-  if (perBatch && perBatch.length) {
-    const steps = run.steps[metric];
-    const xs = perBatch.map((_, i) => ((steps ? steps[i]! : i) + 1) / bpe);
-    const raw = perBatch.map((v) => (valid(v) ? v : NaN));
-    const r = downsample(xs, raw, o.buckets);
-    tables.push({ spec: { kind: 'raw', label: `${metric} (batch)` }, ...r });
-    if (o.smoothing > 0) {
-      const s = downsample(xs, smooth(raw, o.smoothing), o.buckets);
-      tables.push({ spec: { kind: 'smoothed', label: `${metric} (batch, smoothed)` }, ...s });
-    }
-  }
+type Table = Points & { spec: SeriesSpec };
+
+const valid = (v: number, o: ChartOptions) => Number.isFinite(v) && (!o.log || v > 0);
+const rawSpec = (metric: string): SeriesSpec => ({ kind: 'raw', label: `${metric} (batch)` });
+const smoothedSpec = (metric: string): SeriesSpec => ({
+  kind: 'smoothed',
+  label: `${metric} (batch, smoothed)`,
+});
+
+/** The per-epoch and validation values of a metric, at x = epoch + 1. */
+function epochTables(run: Run, metric: string, o: ChartOptions): Table[] {
+  const tables: Table[] = [];
   for (const [key, kind] of [
     [metric, 'epoch'],
     [`val_${metric}`, 'val'],
@@ -168,10 +166,119 @@ export function chartData(run: Run, metric: string, o: ChartOptions): ChartData 
     tables.push({
       spec: { kind, label: `${key} (epoch)` },
       xs: values.map((_, e) => e + 1),
-      ys: values.map((v) => (valid(v) ? v : NaN)),
+      ys: values.map((v) => (valid(v, o) ? v : NaN)),
     });
   }
-  return { series: tables.map((t) => t.spec), columns: align(tables) };
+  return tables;
+}
+
+const chart = (tables: Table[]): ChartData => ({
+  series: tables.map((t) => t.spec),
+  columns: align(tables),
+});
+
+/** The columns of one metric's chart, computed from all of its points. */
+export function chartData(run: Run, metric: string, o: ChartOptions): ChartData {
+  const tables: Table[] = [];
+  const perBatch = run.batch[metric];
+  if (perBatch && perBatch.length) {
+    const steps = run.steps[metric];
+    const bpe = run.batchesPerEpoch;
+    const xs = perBatch.map((_, i) => ((steps ? steps[i]! : i) + 1) / bpe);
+    const raw = perBatch.map((v) => (valid(v, o) ? v : NaN));
+    tables.push({ spec: rawSpec(metric), ...downsampleFixed(xs, raw, o.buckets) });
+    if (o.smoothing > 0)
+      tables.push({
+        spec: smoothedSpec(metric),
+        ...downsampleFixed(xs, smooth(raw, o.smoothing), o.buckets),
+      });
+  }
+  return chart([...tables, ...epochTables(run, metric, o)]);
+}
+
+/** What `LiveChartData` keeps of one metric's per-batch series between frames. */
+interface BatchState {
+  list: number[];
+  steps: number[] | undefined;
+  key: string;
+  edits: number;
+  /** How many values of `list` went in. */
+  taken: number;
+  raw: Downsampler;
+  smoother: Smoother | null;
+  smoothed: Downsampler | null;
+  restarts: number;
+}
+
+/**
+ * `chartData` for a run that grows: per metric, the smoothing and the downsampling run on as
+ * values arrive, so a frame's work grows with the new values only. Anything else that changes
+ * (a reset of the run, other options, a value overwritten) starts the metric again, once.
+ */
+export class LiveChartData {
+  private readonly states = new Map<string, BatchState>();
+
+  chartData(run: Run, metric: string, o: ChartOptions): ChartData {
+    const tables: Table[] = [];
+    const state = this.update(run, metric, o);
+    if (state) {
+      tables.push({ spec: rawSpec(metric), ...state.raw.points() });
+      if (state.smoothed) tables.push({ spec: smoothedSpec(metric), ...state.smoothed.points() });
+    }
+    return chart([...tables, ...epochTables(run, metric, o)]);
+  }
+
+  private update(run: Run, metric: string, o: ChartOptions): BatchState | null {
+    const list = run.batch[metric];
+    if (!list || !list.length) {
+      this.states.delete(metric);
+      return null;
+    }
+    const steps = run.steps[metric];
+    const bpe = run.batchesPerEpoch;
+    const key = `${bpe} ${o.smoothing} ${o.log} ${Math.max(1, Math.floor(o.buckets))}`;
+    const edits = run.edits ?? 0;
+    let s = this.states.get(metric);
+    if (
+      !s ||
+      s.list !== list ||
+      s.steps !== steps ||
+      s.key !== key ||
+      s.edits !== edits ||
+      s.taken > list.length
+    ) {
+      const smoother = o.smoothing > 0 ? new Smoother(o.smoothing) : null;
+      s = {
+        list,
+        steps,
+        key,
+        edits,
+        taken: 0,
+        raw: new Downsampler(o.buckets),
+        smoother,
+        smoothed: smoother ? new Downsampler(o.buckets) : null,
+        restarts: 0,
+      };
+      this.states.set(metric, s);
+    }
+    const x = (i: number) => ((steps ? steps[i]! : i) + 1) / bpe;
+    for (let i = s.taken; i < list.length; i++) {
+      const v = list[i]!;
+      const y = valid(v, o) ? v : NaN;
+      s.raw.push(x(i), y);
+      if (!s.smoother || !s.smoothed) continue;
+      s.smoother.push(y);
+      if (s.smoother.restarts !== s.restarts) {
+        // Earlier smoothed values changed (a constant series that no longer is): once.
+        s.restarts = s.smoother.restarts;
+        s.smoothed = new Downsampler(o.buckets);
+        for (let j = 0; j < i; j++) s.smoothed.push(x(j), s.smoother.values[j]!);
+      }
+      s.smoothed.push(x(i), s.smoother.values[i]!);
+    }
+    s.taken = list.length;
+    return s;
+  }
 }
 
 /** Joins series with their own x values into aligned columns: the union of x, null elsewhere. */
@@ -188,11 +295,6 @@ export function align(tables: ReadonlyArray<Points>): Array<Array<number | null>
     columns.push(col);
   }
   return columns;
-}
-
-interface Points {
-  xs: number[];
-  ys: number[];
 }
 
 /** The finished epochs of a run: the longest epoch series. */

@@ -1,7 +1,15 @@
 /** Runs read from saved outputs (versions 1 and 2), grown from live progress, charted. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyProgress, chartData, metricNames, readRun, type Run } from '../../../webview/series';
+import { Rng } from '../../../kernels/random';
+import {
+  applyProgress,
+  chartData,
+  LiveChartData,
+  metricNames,
+  readRun,
+  type Run,
+} from '../../../webview/series';
 import type { RunProgress } from '../../../webview/protocol';
 
 const V1 = {
@@ -113,4 +121,47 @@ test('a version 3 output places a downsampled per-batch series at its saved batc
   const data = chartData(run, 'loss', { smoothing: 0, buckets: 500, log: false });
   assert.deepEqual(data.columns[0], [0.001, 42, 100]);
   assert.deepEqual(data.columns[1], [1, 9, 0.5]);
+});
+
+test('live chart data, grown as progress arrives, equals chartData over the same run', () => {
+  const rng = new Rng(99);
+  const run = readRun({ ...V1, status: 'running', history: {}, batchLoss: [] }) as Run;
+  const live = new LiveChartData();
+  const bpe = 50;
+  let step = 0;
+  for (let frame = 0; frame < 120; frame++) {
+    const batches = Array.from({ length: Math.floor(rng.uniform(0, 40)) }, () => {
+      const s = step++;
+      const r = rng.next();
+      const loss =
+        step < 30 ? 1 : r < 0.05 ? NaN : r < 0.1 ? -1 : Math.exp(-s / 500) + rng.uniform(0, 0.1);
+      return { epoch: Math.floor(s / bpe), batch: s % bpe, logs: { loss, mae: rng.next() } };
+    });
+    // A reset now and then; an overwritten batch once.
+    const reset = frame === 70;
+    if (reset) step = 0;
+    if (frame === 90) batches.push({ epoch: 0, batch: 3, logs: { loss: 5, mae: 5 } });
+    applyProgress(run, {
+      type: 'progress',
+      runId: run.runId,
+      reset,
+      epochs: 10,
+      batchesPerEpoch: bpe,
+      batches,
+      epochEnds: [],
+      etaMs: null,
+    });
+    const o = {
+      smoothing: frame < 40 ? 0.6 : frame < 60 ? 0 : 0.95,
+      buckets: frame < 100 ? 50 : 80,
+      log: frame % 30 >= 20,
+    };
+    for (const metric of ['loss', 'mae'])
+      assert.deepEqual(
+        live.chartData(run, metric, o),
+        chartData(run, metric, o),
+        `frame ${frame}, ${metric}`,
+      );
+  }
+  assert.ok(run.batch['loss']!.length > 2 * 80 + 2, 'enough points to downsample');
 });

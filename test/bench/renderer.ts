@@ -18,9 +18,7 @@
  * Environment: RNNLAB_BENCH_POINTS (batches, default 100000), RNNLAB_BENCH_PER_MESSAGE
  * (default 200), RNNLAB_BENCH_MESSAGE_MS (default 16).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { toolPaths } from '../integration/setup.mjs';
+import { openPage } from '../browser/harness';
 import { writeReport } from './report';
 
 const TOTAL = Number(process.env['RNNLAB_BENCH_POINTS'] || 100_000);
@@ -108,33 +106,14 @@ function quantile(xs: readonly number[], q: number): number {
 const round = (x: number) => Number(x.toFixed(2));
 
 async function main(): Promise<void> {
-  const tools = toolPaths();
-  const missing = [tools.playwright, tools.chromium, BUNDLE].filter((p) => !existsSync(p));
-  if (missing.length)
-    throw new Error(`needs ${missing.join(', ')}: run npm run setup:e2e and npm run build`);
-  const server = createServer((req, res) => {
-    if (req.url === '/renderer.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(readFileSync(BUNDLE));
-    } else if (req.url === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(PAGE);
-    } else res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const pw = await import(tools.playwright);
-  const { chromium } = pw.default ?? pw;
-  const browser = await chromium.launch({
-    executablePath: tools.chromium,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  const harness = await openPage({
+    html: PAGE,
+    bundle: BUNDLE,
+    at: '/renderer.js',
+    viewport: { width: 800, height: 700 },
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 800, height: 700 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e: Error) => errors.push(e.message));
-    await page.goto(`http://127.0.0.1:${port}/`);
+    const { page } = harness;
     await page.waitForFunction('window.benchReady === true');
     await page.evaluate(`window.bench.render(${JSON.stringify(STUB)})`);
     const cdp = await page.context().newCDPSession(page);
@@ -151,7 +130,7 @@ async function main(): Promise<void> {
       `window.bench.stream(${TOTAL}, ${BATCHES_PER_MESSAGE}, ${MESSAGE_MS}, ${BATCHES_PER_EPOCH}, ${EPOCHS})`,
     )) as { redraws: number[]; intervals: number[]; ms: number; points: string | null };
     const heapAfter = await heap();
-    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    if (harness.failed.length) throw new Error(`page errors: ${harness.failed.join('; ')}`);
     const progress = await page.textContent('.rnnlab-progress');
     if (!progress?.includes(`epoch ${EPOCHS}/${EPOCHS}`))
       throw new Error(`the chart did not take every batch: "${progress}"`);
@@ -190,8 +169,7 @@ async function main(): Promise<void> {
     );
     console.log(`report: ${writeReport('renderer.json', report)}`);
   } finally {
-    await browser.close();
-    server.close();
+    await harness.close();
   }
 }
 

@@ -5,18 +5,13 @@
  * contrast go to a temp folder (RNNLAB_SCREENSHOTS names another) for a person to look at.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { toolPaths } from '../integration/setup.mjs';
+import { openPage, type Harness } from './harness';
 import { THEMES, type ThemeName } from './themes';
 
-// The e2e tools (installed by `npm test` before these tests run, or `npm run setup:e2e`).
-const tools = toolPaths();
-const PLAYWRIGHT = tools.playwright;
-const CHROMIUM = tools.chromium;
 const BUNDLE = 'dist/renderer.js';
 const RUN_ID = 'x1-1';
 const EPOCHS = 4;
@@ -145,10 +140,7 @@ function finalOutput() {
   return { ...STUB, status: 'done', history, batchLoss: loss, batchLogs: { loss, mae }, seed: 0 };
 }
 
-let server: Server;
-let base = '';
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-let browser: any;
+let harness: Harness | undefined;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let page: any;
 // Screenshots go to RNNLAB_SCREENSHOTS when it is set (kept), else to a temp folder removed after.
@@ -159,51 +151,19 @@ after(() => {
 });
 
 before(async () => {
-  const missing = [PLAYWRIGHT, CHROMIUM, BUNDLE].filter((p) => !existsSync(p));
-  if (missing.length)
-    throw new Error(
-      `needs ${missing.join(', ')}: run npm run setup:e2e and npm run build (npm test does both)`,
-    );
-  server = createServer((req, res) => {
-    if (req.url === '/renderer.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(readFileSync(BUNDLE));
-    } else if (req.url === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(PAGE);
-    } else {
-      // No remote or other resources: anything else the renderer asks for is a failure.
-      res.writeHead(404).end();
-    }
+  harness = await openPage({
+    html: PAGE,
+    bundle: BUNDLE,
+    at: '/renderer.js',
+    viewport: { width: 800, height: 700 },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  // playwright-core is CommonJS: its named exports sit on the default export.
-  const pw = await import(PLAYWRIGHT);
-  const { chromium } = pw.default ?? pw;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
-  page = await browser.newPage({ viewport: { width: 800, height: 700 }, deviceScaleFactor: 1 });
-  const failed: string[] = [];
-  page.on('requestfailed', (r: { url(): string }) => failed.push(r.url()));
-  page.on('pageerror', (e: Error) => failed.push(`page error: ${e.message}`));
-  await page.goto(base);
+  page = harness.page;
   await page.waitForFunction('window.harnessReady === true');
-  assert.deepEqual(failed, []);
+  assert.deepEqual(harness.failed, []);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await harness?.close();
   if (keepShots) console.log(`screenshots: ${shots}`);
 });
 

@@ -6,16 +6,10 @@
  * hand-written JSON-RPC client; the assertions run here, on what page.evaluate returns.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import type { Diagnostic, Hover, InitializeResult, MarkupContent } from 'vscode-languageserver';
-import { toolPaths } from '../integration/setup.mjs';
+import { openPage, type Harness } from './harness';
 
-// The e2e tools (installed by `npm test` before these tests run, or `npm run setup:e2e`).
-const tools = toolPaths();
-const PLAYWRIGHT = tools.playwright;
-const CHROMIUM = tools.chromium;
 const BUNDLE = 'dist/server-browser.js';
 /** How long the page waits for an answer or a notification (a hang is a failure, not a wait). */
 const WAIT_MS = 20_000;
@@ -107,58 +101,21 @@ model = keras.Sequential([
 const [IMPORTS, MODEL] = [PY.slice(0, PY.indexOf('model')), PY.slice(PY.indexOf('model'))];
 const at = (line: number, character: number) => ({ line, character });
 
-let server: Server;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-let browser: any;
+let harness: Harness | undefined;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let page: any;
-const failed: string[] = [];
+/** What the page fetched besides itself and the bundle, and its errors (see harness.ts). */
+let failed: string[] = [];
 
 before(async () => {
-  const missing = [PLAYWRIGHT, CHROMIUM, BUNDLE].filter((p) => !existsSync(p));
-  if (missing.length)
-    throw new Error(
-      `needs ${missing.join(', ')}: run npm run setup:e2e and npm run build (npm test does both)`,
-    );
-  server = createServer((req, res) => {
-    if (req.url === '/server-browser.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(readFileSync(BUNDLE));
-    } else if (req.url === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(PAGE);
-    } else {
-      // Nothing else is served: the worker fetches nothing (no wasm, no remote resources).
-      failed.push(`not served: ${req.url}`);
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const address = server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  // playwright-core is CommonJS: its named exports sit on the default export.
-  const pw = await import(PLAYWRIGHT);
-  const { chromium } = pw.default ?? pw;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
-  page = await browser.newPage();
-  page.on('requestfailed', (r: { url(): string }) => failed.push(r.url()));
-  page.on('pageerror', (e: Error) => failed.push(`page error: ${e.message}`));
-  await page.goto(base);
+  harness = await openPage({ html: PAGE, bundle: BUNDLE, at: '/server-browser.js' });
+  page = harness.page;
+  failed = harness.failed;
   await page.waitForFunction('window.lsp !== undefined');
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await harness?.close();
 });
 
 const request = (method: string, params: unknown) =>

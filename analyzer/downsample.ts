@@ -13,31 +13,29 @@ export function downsample(xs: ArrayLike<number>, ys: ArrayLike<number>, buckets
   const b = Math.max(1, Math.floor(buckets));
   if (n <= 2 * b + 2) return { xs: Array.from(xs).slice(0, n), ys: Array.from(ys).slice(0, n) };
   const out: Points = { xs: [xs[0]!], ys: [ys[0]!] };
-  const push = (i: number) => {
-    out.xs.push(xs[i]!);
-    out.ys.push(ys[i]!);
-  };
   // Buckets split the points between the first and the last, which are kept on their own.
   const inner = n - 2;
   for (let k = 0; k < b; k++) {
     const from = 1 + Math.floor((k * inner) / b);
     const to = 1 + Math.floor(((k + 1) * inner) / b);
-    let lo = -1;
-    let hi = -1;
-    for (let i = from; i < to; i++) {
-      const y = ys[i]!;
-      if (!Number.isFinite(y)) continue;
-      if (lo < 0 || y < ys[lo]!) lo = i;
-      if (hi < 0 || y > ys[hi]!) hi = i;
-    }
-    if (lo < 0) continue;
-    // Both extremes, in x order (one point when they are the same).
-    const [a, b2] = lo < hi ? [lo, hi] : [hi, lo];
-    push(a);
-    if (b2 !== a) push(b2);
+    pushExtremes(out, xs, ys, ...extremes(ys, from, to));
   }
-  push(n - 1);
+  out.xs.push(xs[n - 1]!);
+  out.ys.push(ys[n - 1]!);
   return out;
+}
+
+/** The indices of the lowest and the highest finite value in [from, to), -1 when none is finite. */
+function extremes(ys: ArrayLike<number>, from: number, to: number): [number, number] {
+  let lo = -1;
+  let hi = -1;
+  for (let i = from; i < to; i++) {
+    const y = ys[i]!;
+    if (!Number.isFinite(y)) continue;
+    if (lo < 0 || y < ys[lo]!) lo = i;
+    if (hi < 0 || y > ys[hi]!) hi = i;
+  }
+  return [lo, hi];
 }
 
 /**
@@ -70,16 +68,7 @@ export function downsampleFixed(
   const w = bucketWidth(n, b);
   const out: Points = { xs: [xs[0]!], ys: [ys[0]!] };
   for (let from = 1; from < n - 1; from += w) {
-    const to = Math.min(from + w, n - 1);
-    let lo = -1;
-    let hi = -1;
-    for (let i = from; i < to; i++) {
-      const y = ys[i]!;
-      if (!Number.isFinite(y)) continue;
-      if (lo < 0 || y < ys[lo]!) lo = i;
-      if (hi < 0 || y > ys[hi]!) hi = i;
-    }
-    pushExtremes(out, xs, ys, lo, hi);
+    pushExtremes(out, xs, ys, ...extremes(ys, from, Math.min(from + w, n - 1)));
   }
   out.xs.push(xs[n - 1]!);
   out.ys.push(ys[n - 1]!);
@@ -160,13 +149,18 @@ export class Downsampler {
       if (this.openHi < 0 || y > this.ys[this.openHi]!) this.openHi = i;
     }
     this.openCount++;
+    this.closeIfFull();
+    while (this.los.length + (this.openCount > 0 ? 1 : 0) > this.buckets) this.double();
+  }
+
+  /** A full open bucket becomes a kept one. */
+  private closeIfFull(): void {
     if (this.openCount === this.width) {
       this.los.push(this.openLo);
       this.his.push(this.openHi);
       this.openLo = this.openHi = -1;
       this.openCount = 0;
     }
-    while (this.los.length + (this.openCount > 0 ? 1 : 0) > this.buckets) this.double();
   }
 
   private lower(a: number, b: number): number {
@@ -194,12 +188,7 @@ export class Downsampler {
     this.los = los;
     this.his = his;
     this.width *= 2;
-    if (this.openCount === this.width) {
-      this.los.push(this.openLo);
-      this.his.push(this.openHi);
-      this.openLo = this.openHi = -1;
-      this.openCount = 0;
-    }
+    this.closeIfFull();
   }
 
   /**

@@ -44,6 +44,28 @@ export interface LinterHost {
 
 const EMPTY: Analysis = { models: [], layers: [], notes: [], importRoots: [] };
 
+/**
+ * The analysed text of a unit's documents (a notebook's code cells joined in order, magics
+ * blanked; a playground's single cell blanked too) and its analysis. The analyzer is meant never
+ * to throw; if it does, `onError` hears of it and the unit is simply not analysed.
+ */
+export function analyseTexts(
+  texts: readonly string[],
+  shape: { notebook: boolean; kind: string },
+  onError: (e: unknown) => void,
+): { source: SourceMap; analysis: Analysis } {
+  const source = shape.notebook
+    ? SourceMap.ofCells(texts, { magics: true })
+    : SourceMap.ofDocument(texts[0] ?? '', { magics: shape.kind === 'playground' });
+  let analysis = EMPTY;
+  try {
+    analysis = analyze(source.text);
+  } catch (e) {
+    onError(e);
+  }
+  return { source, analysis };
+}
+
 /** Whether the settings lint this unit. */
 export function lintEnabled(unit: Unit, settings: Settings): boolean {
   if (!settings.lint.enable) return false;
@@ -122,16 +144,11 @@ export class Linter {
   analyse(unit: Unit): Analysed {
     const cached = this.analyses.get(unit.key);
     if (cached && cached.version === unit.version) return cached;
-    const texts = unit.docs.map((d) => d.getText());
-    const source = unit.notebook
-      ? SourceMap.ofCells(texts, { magics: true })
-      : SourceMap.ofDocument(texts[0] ?? '', { magics: unit.kind === 'playground' });
-    let analysis = EMPTY;
-    try {
-      analysis = analyze(source.text);
-    } catch (e) {
-      this.host.log(`analysis of ${unit.key} failed: ${(e as Error).stack ?? String(e)}`);
-    }
+    const { source, analysis } = analyseTexts(
+      unit.docs.map((d) => d.getText()),
+      { notebook: unit.notebook, kind: unit.kind },
+      (e) => this.host.log(`analysis of ${unit.key} failed: ${(e as Error).stack ?? String(e)}`),
+    );
     const analysed: Analysed = { version: unit.version, source, analysis };
     this.analyses.set(unit.key, analysed);
     return analysed;

@@ -4,8 +4,8 @@
  */
 import * as vscode from 'vscode';
 import type { Analysis } from '../../analyzer/graph';
-import { analyze } from '../../analyzer/python/evaluate';
-import { SourceMap } from '../../notebook/cells';
+import type { SourceMap } from '../../notebook/cells';
+import { analyseTexts } from '../../server/linter';
 
 export const PLAYGROUND_NOTEBOOK = 'rnnlab';
 export const JUPYTER_NOTEBOOK = 'jupyter-notebook';
@@ -39,8 +39,6 @@ export interface Analysed {
   source: SourceMap;
   analysis: Analysis;
 }
-
-const EMPTY: Analysis = { models: [], layers: [], notes: [], importRoots: [] };
 
 export function isCell(doc: vscode.TextDocument): boolean {
   return doc.uri.scheme === 'vscode-notebook-cell';
@@ -118,17 +116,12 @@ export class Documents {
     const version = versionOf(unit);
     const cached = this.cache.get(unit.key);
     if (cached && cached.version === version) return cached;
-    const texts = unit.docs.map((d) => d.getText());
-    const source = unit.notebook
-      ? SourceMap.ofCells(texts, { magics: true })
-      : SourceMap.ofDocument(texts[0] ?? '', { magics: unit.kind === 'playground' });
-    let analysis = EMPTY;
-    try {
-      analysis = analyze(source.text);
-    } catch (e) {
-      // The analyzer is meant never to throw; if it does, the document is just not analysed.
-      this.log.appendLine(`analysis of ${unit.uri.toString(true)} failed: ${(e as Error).stack}`);
-    }
+    const { source, analysis } = analyseTexts(
+      unit.docs.map((d) => d.getText()),
+      { notebook: unit.notebook !== null, kind: unit.kind },
+      (e) =>
+        this.log.appendLine(`analysis of ${unit.uri.toString(true)} failed: ${(e as Error).stack}`),
+    );
     const analysed: Analysed = { version, source, analysis };
     this.cache.set(unit.key, analysed);
     return analysed;

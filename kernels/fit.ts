@@ -364,6 +364,7 @@ function runDisplay(
     stopped: result.stopped,
     config,
     seed: run.kernelSeed,
+    epochMs: result.epochMs.map((ms) => Math.round(ms * 10) / 10),
   };
   const last = Object.entries(result.history)
     .map(([k, v]) => `${k} ${v.at(-1)?.toPrecision(4)}`)

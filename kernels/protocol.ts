@@ -13,10 +13,11 @@ export const PROTOCOL_VERSION = 4;
 /** Mime type of a training run's output, read by the notebook renderer. */
 export const RUN_MIME = 'application/vnd.rnnlab.run+json';
 /**
- * Schema version of the run output. 2 added `batchLogs`, `description`, `status`; readers still
- * accept version 1 (per-batch loss only).
+ * Schema version of the run output. 2 added `batchLogs`, `description`, `status`; 3 bounded the
+ * per-batch series (`batchSteps`); 4 added `epochMs`. Readers still accept version 1 (per-batch
+ * loss only).
  */
-export const RUN_SCHEMA_VERSION = 3;
+export const RUN_SCHEMA_VERSION = 4;
 
 /** Options the host gives the worker at start (`workerData`). */
 export interface KernelOptions {
@@ -339,6 +340,34 @@ export interface RunOutput {
   config: Record<string, unknown>;
   /** The kernel's seed (null while running: the host does not know it). */
   seed: number | null;
+  /** Wall time of each finished epoch in ms, its validation included (version 4). */
+  epochMs?: number[];
+}
+
+/**
+ * One run as the runs dashboard lists it: what the host keeps of a run beside its output, and
+ * what the comparison table shows. Built by `kernels/runs.ts` from the run output.
+ */
+export interface RunEntry {
+  runId: string;
+  model: string;
+  description: string;
+  params: number | null;
+  /** running; done (all epochs, or early stopping); stopped by the user; diverged (NaN); lost. */
+  status: 'running' | 'done' | 'stopped' | 'diverged' | 'lost';
+  /** When the fit started, in ms since 1970. */
+  startedAt: number;
+  /** The cell that ran it, counted from 1 among all cells (null when unknown). */
+  cell: number | null;
+  epochs: number;
+  epochsDone: number;
+  /** The lowest validation loss (the training loss when there is no validation) and its epoch. */
+  best: { metric: string; value: number; epoch: number } | null;
+  /** Mean wall time of a finished epoch (null when none finished or the output predates it). */
+  epochMs: number | null;
+  seed: number | null;
+  /** The stored output had its per-batch series cut to fit the size limit of a run. */
+  trimmed: boolean;
 }
 
 /** The run output written when a fit starts: no values yet, live progress follows. */

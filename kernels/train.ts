@@ -69,6 +69,8 @@ export interface FitResult {
   stopped: StopReason;
   /** The last batch trained when the loss stopped being finite or the user stopped (0-based). */
   stoppedAt: { epoch: number; batch: number } | null;
+  /** Wall time of each finished epoch in ms, its validation included. */
+  epochMs: number[];
 }
 
 /** Keras's loss names and aliases. */
@@ -315,8 +317,10 @@ export function fit(
   let stopped: StopReason = null;
   let stoppedAt: FitResult['stoppedAt'] = null;
   const index = new Int32Array(n);
+  const epochMs: number[] = [];
 
   epochs: for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const epochStarted = performance.now();
     for (let i = 0; i < n; i++) index[i] = i;
     if (options.shuffle) new Rng(derive(options.seed, 0x5eed, epoch)).shuffle(index);
     const sums: Record<string, number> = { loss: 0 };
@@ -379,6 +383,7 @@ export function fit(
       }
     }
     for (const [k, v] of Object.entries(epochLogs)) push(k, v);
+    epochMs.push(performance.now() - epochStarted);
     hooks.onEpoch(epoch, epochLogs, performance.now() - endStarted);
     if (es) {
       const value = epochLogs[es.monitor];
@@ -405,5 +410,5 @@ export function fit(
     if (stopped === 'early-stopping') model.setWeights(bestWeights);
     bestWeights.forEach((t) => t.dispose());
   }
-  return { history, batchLoss, batchesPerEpoch: batches, stopped, stoppedAt };
+  return { history, batchLoss, batchesPerEpoch: batches, stopped, stoppedAt, epochMs };
 }

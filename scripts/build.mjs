@@ -40,6 +40,14 @@ const entries = [
     loader: { '.css': 'text' },
   },
   {
+    // The runs dashboard: a classic script the webview panel loads with its CSP nonce.
+    entryPoints: { dashboard: 'webview/dashboard-main.ts' },
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    loader: { '.css': 'text' },
+  },
+  {
     // The language server for other editors and the VS Code client: node dist/server.js --stdio.
     entryPoints: { server: 'server/node.ts' },
     platform: 'node',

@@ -13,14 +13,16 @@ import type { Host } from './host';
 import type { RunProgress } from './protocol';
 import {
   applyProgress,
+  epochLog,
   epochsDone,
+  formatValue,
   LiveChartData,
   metricNames,
   type ChartData,
   type Run,
   type SeriesKind,
 } from './series';
-import { CHART_CSS } from './style';
+import { axisColours, axisStyle, cssVar, CHART_CSS, type AxisColours } from './style';
 
 /** TensorBoard's default smoothing weight. */
 const DEFAULT_SMOOTHING = 0.6;
@@ -29,6 +31,8 @@ const CHART_HEIGHT = 210;
 interface ViewState {
   smoothing: number;
   log: boolean;
+  /** The epoch log of a finished run is open. */
+  epochLog: boolean;
 }
 
 interface Plot {
@@ -40,52 +44,21 @@ interface Plot {
 }
 
 /** The theme's colours, read from VS Code's CSS variables (canvas needs resolved values). */
-interface Palette {
+interface Palette extends AxisColours {
   train: string;
   val: string;
-  text: string;
-  grid: string;
-  epochLine: string;
-}
-
-/** A CSS colour with its opacity scaled by `alpha` (canvas strokes take no CSS variables). */
-function translucent(colour: string, alpha: number): string {
-  const ctx = document.createElement('canvas').getContext('2d');
-  if (!ctx) return colour;
-  ctx.fillStyle = colour;
-  // The canvas normalises a colour to #rrggbb, or rgba(r, g, b, a) when it is translucent.
-  const c = String(ctx.fillStyle);
-  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(c);
-  if (hex) {
-    const [r, g, b] = hex.slice(1).map((x) => parseInt(x, 16));
-    return `rgba(${r}, ${g}, ${b}, ${alpha})`;
-  }
-  const rgba = /^rgba\(([^,]+),([^,]+),([^,]+),([^)]+)\)$/.exec(c);
-  return rgba ? `rgba(${rgba[1]},${rgba[2]},${rgba[3]}, ${Number(rgba[4]) * alpha})` : c;
 }
 
 function palette(el: HTMLElement): Palette {
-  const css = getComputedStyle(el);
-  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
-  const text = v('--vscode-descriptionForeground', v('--vscode-foreground', '#808080'));
-  const contrast = css.getPropertyValue('--vscode-contrastBorder').trim();
   return {
-    train: v('--vscode-charts-blue', '#3794ff'),
-    val: v('--vscode-charts-orange', '#d18616'),
-    text,
-    // Faint, so the curves and the epoch boundaries stand out (high contrast keeps its border).
-    grid: translucent(
-      v('--vscode-charts-lines', 'rgba(128, 128, 128, 0.5)'),
-      contrast ? 0.6 : 0.35,
-    ),
-    epochLine: contrast || translucent(text, 0.75),
+    ...axisColours(el),
+    train: cssVar(el, '--vscode-charts-blue', '#3794ff'),
+    val: cssVar(el, '--vscode-charts-orange', '#d18616'),
   };
 }
 
-const number = (v: number | null | undefined) =>
-  v === null || v === undefined || !Number.isFinite(v) ? '–' : Number(v.toPrecision(4)).toString();
-
-function h<K extends keyof HTMLElementTagNameMap>(
+/** Builds an element with attributes (never inline styles or handlers: the CSP forbids them). */
+export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   props: Partial<Record<string, string>> = {},
   ...children: Array<Node | string>
@@ -142,6 +115,7 @@ export class RunChart {
     this.state = {
       smoothing: typeof saved?.smoothing === 'number' ? saved.smoothing : DEFAULT_SMOOTHING,
       log: saved?.log === true,
+      epochLog: saved?.epochLog === true,
     };
     element.replaceChildren();
     const id = `rnnlab-${run.runId.replace(/[^\w-]/g, '_')}`;
@@ -199,6 +173,8 @@ export class RunChart {
       ),
       this.charts,
     );
+    const log = this.epochLog();
+    if (log) this.root.append(log);
     element.append(this.root);
     this.wire();
     this.showProgress();
@@ -242,6 +218,30 @@ export class RunChart {
     });
     resize.observe(this.charts);
     this.cleanup.push(() => resize.disconnect());
+  }
+
+  /**
+   * A finished run's per-epoch log, collapsed, as Keras prints it (a live run has its progress
+   * line instead; the final output draws the view again with the log).
+   */
+  private epochLog(): HTMLDetailsElement | null {
+    if (this.run.status === 'running') return null;
+    const lines = epochLog(this.run);
+    if (!lines.length) return null;
+    const details = h(
+      'details',
+      { class: 'rnnlab-log' },
+      h('summary', {}, `Epoch log (${lines.length} epoch${lines.length === 1 ? '' : 's'})`),
+      h('pre', { tabindex: '0', 'aria-label': `Epoch log of ${this.run.model}` }, lines.join('\n')),
+    );
+    details.open = this.state.epochLog;
+    const toggle = () => {
+      this.state.epochLog = details.open;
+      this.save();
+    };
+    details.addEventListener('toggle', toggle);
+    this.cleanup.push(() => details.removeEventListener('toggle', toggle));
+    return details;
   }
 
   private save(): void {
@@ -303,19 +303,9 @@ export class RunChart {
       dash: s.kind === 'val' ? [6, 3] : undefined,
       spanGaps: true,
       points: { show: s.kind === 'epoch' || s.kind === 'val', size: 5, fill: stroke(s.kind) },
-      value: (_u, v) => number(v),
+      value: (_u, v) => formatValue(v),
     }));
-    const font = `11px ${getComputedStyle(this.root).fontFamily || 'sans-serif'}`;
-    const axis = (label: string): uPlot.Axis => ({
-      label,
-      stroke: colours.text,
-      grid: { stroke: colours.grid, width: 1 },
-      ticks: { stroke: colours.grid, width: 1, size: 4 },
-      font,
-      labelFont: font,
-      labelSize: 16,
-      labelGap: 0,
-    });
+    const axis = (label: string) => axisStyle(label, colours, this.root);
     // Whole epochs on the x axis when there are several: the dotted epoch lines are its grid.
     const wholeEpochs = this.run.epochs >= 2;
     const xAxis: uPlot.Axis = {
@@ -338,7 +328,7 @@ export class RunChart {
         y: { distr: this.state.log ? 3 : 1 },
       },
       axes: [xAxis, { ...axis(metric), size: 56 }],
-      series: [{ label: 'epoch', value: (_u, v) => number(v) }, ...series],
+      series: [{ label: 'epoch', value: (_u, v) => formatValue(v) }, ...series],
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
       hooks: { draw: [(u) => this.epochLines(u, colours)] },
@@ -351,7 +341,7 @@ export class RunChart {
     if (epochs < 1 || epochs > 100) return;
     const { ctx, bbox } = u;
     ctx.save();
-    ctx.strokeStyle = colours.epochLine;
+    ctx.strokeStyle = colours.marker;
     ctx.setLineDash([3, 3]);
     ctx.lineWidth = 1;
     for (let e = 1; e <= epochs; e++) {
@@ -419,9 +409,9 @@ export class RunChart {
     box.dataset['points'] = String(data.columns[0]?.length ?? 0);
     const last = (key: string) => this.run.epoch[key]?.at(-1);
     const parts = [`${metric} per batch and per epoch`];
-    if (last(metric) !== undefined) parts.push(`last epoch ${number(last(metric))}`);
+    if (last(metric) !== undefined) parts.push(`last epoch ${formatValue(last(metric))}`);
     if (last(`val_${metric}`) !== undefined)
-      parts.push(`validation ${number(last(`val_${metric}`))}`);
+      parts.push(`validation ${formatValue(last(`val_${metric}`))}`);
     box.setAttribute('aria-label', parts.join(', '));
   }
 

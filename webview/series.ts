@@ -4,6 +4,7 @@
  */
 import type { RunOutput } from '../kernels/protocol';
 import { Downsampler, downsampleFixed, type Points } from '../analyzer/downsample';
+import { formatDuration } from '../analyzer/format';
 import type { RunProgress } from './protocol';
 import { smooth, Smoother } from './smoothing';
 
@@ -27,6 +28,8 @@ export interface Run {
   steps: Record<string, number[]>;
   /** Metric name (val_* included) → one value per finished epoch. */
   epoch: Record<string, number[]>;
+  /** Wall time of each finished epoch in ms (schema version 4; empty before, and while live). */
+  epochMs: number[];
   /** Where a running fit is: the last batch reported (0-based), and the time left. */
   at: { epoch: number; batch: number } | null;
   etaMs: number | null;
@@ -47,7 +50,7 @@ function numberLists(v: unknown): Record<string, number[]> {
   return out;
 }
 
-/** A saved run output (version 1 or 2) as a Run; a string says why it cannot be read. */
+/** A saved run output (any version from 1) as a Run; a string says why it cannot be read. */
 export function readRun(output: unknown): Run | string {
   if (!isObject(output)) return 'the run output is not an object';
   const version = output['version'];
@@ -80,6 +83,7 @@ export function readRun(output: unknown): Run | string {
     batch,
     steps,
     epoch: numberLists(output['history']),
+    epochMs: numbers(output['epochMs']),
     at: null,
     etaMs: null,
   };
@@ -91,6 +95,7 @@ export function applyProgress(run: Run, p: RunProgress): void {
     run.batch = {};
     run.steps = {};
     run.epoch = {};
+    run.epochMs = [];
   }
   run.epochs = p.epochs;
   run.batchesPerEpoch = Math.max(1, p.batchesPerEpoch);
@@ -300,4 +305,85 @@ export function align(tables: ReadonlyArray<Points>): Array<Array<number | null>
 /** The finished epochs of a run: the longest epoch series. */
 export function epochsDone(run: Run): number {
   return Math.max(0, ...Object.values(run.epoch).map((v) => v.length));
+}
+
+/** A metric's value as the views print it: 4 significant digits, `–` for none (NaN, null). */
+export function formatValue(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v)
+    ? '–'
+    : Number(v.toPrecision(4)).toString();
+}
+
+/** A short wall time (an epoch's): `340ms`, `2.4s`, then as `formatDuration` (`1m 05s`). */
+export function formatMs(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '–';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 9950) return `${(ms / 1000).toFixed(1)}s`;
+  return formatDuration(ms);
+}
+
+/**
+ * The per-epoch log of a run, one line per finished epoch as Keras prints it:
+ * `Epoch 3/20 - 1.2s - loss: 0.1234 - mae: 0.2 - val_loss: 0.13 - val_mae: 0.21` (the time when
+ * the output has it; training metrics in `metricNames` order, then their validation values).
+ */
+export function epochLog(run: Run): string[] {
+  const names = metricNames(run);
+  const keys = [
+    ...names.filter((k) => run.epoch[k]),
+    ...names.map((k) => `val_${k}`).filter((k) => run.epoch[k]),
+  ];
+  const lines: string[] = [];
+  for (let e = 0; e < epochsDone(run); e++) {
+    const parts = [`Epoch ${e + 1}/${Math.max(run.epochs, e + 1)}`];
+    const ms = run.epochMs[e];
+    if (ms !== undefined && Number.isFinite(ms)) parts.push(formatMs(ms));
+    for (const k of keys) {
+      const v = run.epoch[k]![e];
+      // Keras prints a NaN loss as nan; an epoch without the value (a gap) says so too.
+      parts.push(`${k}: ${v === undefined || !Number.isFinite(v) ? 'nan' : formatValue(v)}`);
+    }
+    lines.push(parts.join(' - '));
+  }
+  return lines;
+}
+
+/** One run drawn in the dashboard's overlay, with the name its legend shows. */
+export interface OverlayRun {
+  run: Run;
+  label: string;
+}
+
+export interface OverlaySpec {
+  runId: string;
+  /** The run's metric per epoch (solid), or its validation value (dashed). */
+  kind: 'epoch' | 'val';
+  label: string;
+}
+
+export interface OverlayData {
+  series: OverlaySpec[];
+  /** Aligned columns: x (epoch, from 1), then one column per series. */
+  columns: Array<Array<number | null>>;
+}
+
+/** Several runs on shared axes: per run, a metric's per-epoch values and its validation values. */
+export function overlayData(
+  runs: ReadonlyArray<OverlayRun>,
+  metric: string,
+  log: boolean,
+): OverlayData {
+  const tables: Array<Points & { spec: OverlaySpec }> = [];
+  for (const { run, label } of runs)
+    for (const t of epochTables(run, metric, { smoothing: 0, buckets: 0, log }))
+      tables.push({
+        xs: t.xs,
+        ys: t.ys,
+        spec: {
+          runId: run.runId,
+          kind: t.spec.kind === 'val' ? 'val' : 'epoch',
+          label: `${label}: ${t.spec.kind === 'val' ? `val_${metric}` : metric}`,
+        },
+      });
+  return { series: tables.map((t) => t.spec), columns: align(tables) };
 }

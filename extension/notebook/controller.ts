@@ -6,7 +6,15 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { KernelClient } from '../../kernels/client';
-import type { Done, Failed, Ready } from '../../kernels/protocol';
+import {
+  liveRunOutput,
+  type Done,
+  type Failed,
+  type Progress,
+  type Ready,
+  type RunOutput,
+  type RunStart,
+} from '../../kernels/protocol';
 import type { RnnLab } from '../ctx';
 import { CELL_LANGUAGE } from '../../notebook/nbformat';
 import { CellOutputs, OpQueue, type OutputOp } from '../../kernels/outputs';
@@ -15,6 +23,16 @@ import { LiveRuns } from './live';
 
 export const NOTEBOOK_TYPE = 'rnnlab';
 export const CONTROLLER_ID = 'rnnlab-kernel';
+
+/**
+ * What happens to the fits of a notebook, for the runs dashboard: a fit started (in cell `cell`,
+ * counted from 1), made progress, or ended with its final output (done, stopped, diverged, or
+ * `lost` when the cell ended without reporting it).
+ */
+export type RunEvent =
+  | { kind: 'start'; notebook: vscode.NotebookDocument; start: RunStart; cell: number }
+  | { kind: 'progress'; notebook: vscode.NotebookDocument; progress: Progress }
+  | { kind: 'end'; notebook: vscode.NotebookDocument; output: RunOutput };
 
 /** One Run / Run All: its executions, in order. */
 interface Batch {
@@ -59,6 +77,9 @@ export class PlaygroundKernel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Live progress to the renderer's views (and their Ready and Stop). */
   readonly live: LiveRuns;
+  private readonly runEvents = new vscode.EventEmitter<RunEvent>();
+  /** Fits starting, progressing and ending, in every notebook. */
+  readonly onRun = this.runEvents.event;
 
   constructor(private readonly lab: RnnLab) {
     // The chart's Stop is the notebook's Interrupt.
@@ -76,6 +97,7 @@ export class PlaygroundKernel implements vscode.Disposable {
     this.disposables.push(
       this.controller,
       this.live,
+      this.runEvents,
       vscode.workspace.onDidOpenNotebookDocument((nb) => this.prefer(nb)),
       vscode.workspace.onDidCloseNotebookDocument((nb) => this.close(nb)),
     );
@@ -227,27 +249,30 @@ export class PlaygroundKernel implements vscode.Disposable {
     const sink = new OutputSink(exec, this.lab.log);
     const apply = (ops: OutputOp[]) => sink.push(ops);
     // Fits of this cell: their live progress goes to the renderer until their output is final.
-    const runs = new Set<string>();
+    const runs = new Map<string, RunStart>();
+    const notebook = s.notebook;
     let result: Done | Failed;
     try {
       result = await client.run(exec.cell.document.getText(), {
         onStream: (m) => apply(outputs.onStream(m.text)),
         onSummary: (m) => apply(outputs.onSummary(m.summary)),
         onDisplay: (m) => {
-          const run = m.data[RUN_MIME] as { runId?: unknown } | undefined;
+          const run = m.data[RUN_MIME] as RunOutput | undefined;
           if (typeof run?.runId === 'string') {
             this.live.end(run.runId);
-            runs.delete(run.runId);
+            if (runs.delete(run.runId)) this.runEvents.fire({ kind: 'end', notebook, output: run });
           }
           apply(outputs.onDisplay(m.data));
         },
         onRunStart: (m) => {
-          this.live.start(s.notebook, m);
-          runs.add(m.runId);
+          this.live.start(notebook, m);
+          runs.set(m.runId, m);
+          this.runEvents.fire({ kind: 'start', notebook, start: m, cell: cellNumber });
           apply(outputs.onRunStart(m));
         },
         onProgress: (m) => {
           this.live.progress(m);
+          if (runs.has(m.runId)) this.runEvents.fire({ kind: 'progress', notebook, progress: m });
           apply(outputs.onProgress(m));
         },
       });
@@ -261,7 +286,12 @@ export class PlaygroundKernel implements vscode.Disposable {
         column: null,
       };
     } finally {
-      for (const id of runs) this.live.end(id);
+      for (const [id, start] of runs) {
+        this.live.end(id);
+        // The cell ended without the fit's results (the worker died, or a restart).
+        const output: RunOutput = { ...liveRunOutput(start), status: 'lost' };
+        this.runEvents.fire({ kind: 'end', notebook, output });
+      }
     }
     sink.push(outputs.onEnd(result, cellNumber));
     await sink.idle();

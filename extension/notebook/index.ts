@@ -1,6 +1,7 @@
 /** Playground notebooks: serializer, controller (kernel per notebook), restart. */
 import * as vscode from 'vscode';
 import type { RnnLab } from '../ctx';
+import { registerDashboard } from '../dashboard/index';
 import { NOTEBOOK_TYPE, PlaygroundKernel } from './controller';
 import type { LiveStats } from './live';
 import { PlaygroundSerializer } from './serializer';
@@ -66,5 +67,5 @@ export function registerNotebook(lab: RnnLab): vscode.Disposable[] {
       return kernel.live.stats(runId);
     },
   );
-  return [serializer, kernel, restart, liveRun];
+  return [serializer, kernel, restart, liveRun, ...registerDashboard(lab, kernel, targetNotebook)];
 }

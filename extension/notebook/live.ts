@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { Progress, RunStart } from '../../kernels/protocol';
-import { parseFromRenderer, type RunProgress } from '../../webview/protocol';
+import { parseFromRenderer, runProgress, type RunProgress } from '../../webview/protocol';
 
 /** The renderer's id in package.json (`contributes.notebookRenderer`). */
 export const RENDERER_ID = 'rnnlab-run';
@@ -89,21 +89,17 @@ export class LiveRuns implements vscode.Disposable {
     run.backlog.batches.push(...p.batches);
     run.backlog.epochEnds.push(...p.epochEnds);
     run.backlog.etaMs = p.etaMs;
-    this.post({
-      type: 'progress',
-      runId: p.runId,
-      reset: false,
-      epochs: p.epochs,
-      batchesPerEpoch: p.batchesPerEpoch,
-      batches: p.batches,
-      epochEnds: p.epochEnds,
-      etaMs: p.etaMs,
-    });
+    this.post(runProgress(p));
   }
 
   /** The fit ended (its final output replaces the live one): nothing more to send. */
   end(runId: string): void {
     this.runs.delete(runId);
+  }
+
+  /** Everything a running fit reported so far (a reset progress message), for a new view. */
+  backlog(runId: string): RunProgress | undefined {
+    return this.runs.get(runId)?.backlog;
   }
 
   /** The messaging stats of a run (kept a while after it ended). */

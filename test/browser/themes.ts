@@ -1,6 +1,7 @@
 /**
  * The theme variables VS Code sets in a notebook's webview (Light Modern, Dark Modern, Dark High
- * Contrast), as far as the renderer and @vscode-elements use them, with the body class of each.
+ * Contrast), as far as the renderer, the dashboard and @vscode-elements use them, with the body
+ * class of each.
  */
 export const THEMES = {
   light: {
@@ -24,6 +25,24 @@ export const THEMES = {
       '--vscode-settings-checkboxBackground': '#f8f8f8',
       '--vscode-settings-checkboxBorder': '#cecece',
       '--vscode-settings-checkboxForeground': '#3b3b3b',
+      '--vscode-charts-red': '#e51400',
+      '--vscode-charts-green': '#388a34',
+      '--vscode-charts-yellow': '#bf8803',
+      '--vscode-charts-purple': '#652d90',
+      '--vscode-errorForeground': '#f85149',
+      '--vscode-widget-border': '#e5e5e5',
+      '--vscode-list-hoverBackground': '#f2f2f2',
+      '--vscode-list-inactiveSelectionBackground': '#e4e6f1',
+      '--vscode-list-activeSelectionBackground': '#e8e8e8',
+      '--vscode-list-activeSelectionForeground': '#000000',
+      '--vscode-progressBar-background': '#005fb8',
+      '--vscode-textCodeBlock-background': '#f8f8f8',
+      '--vscode-settings-dropdownBackground': '#ffffff',
+      '--vscode-settings-dropdownBorder': '#cecece',
+      '--vscode-settings-dropdownForeground': '#3b3b3b',
+      '--vscode-settings-dropdownListBorder': '#c8c8c8',
+      '--vscode-button-secondaryHoverBackground': '#cccccc',
+      '--vscode-button-hoverBackground': '#0258a8',
     },
   },
   dark: {
@@ -47,6 +66,24 @@ export const THEMES = {
       '--vscode-settings-checkboxBackground': '#313131',
       '--vscode-settings-checkboxBorder': '#3c3c3c',
       '--vscode-settings-checkboxForeground': '#cccccc',
+      '--vscode-charts-red': '#f14c4c',
+      '--vscode-charts-green': '#89d185',
+      '--vscode-charts-yellow': '#cca700',
+      '--vscode-charts-purple': '#b180d7',
+      '--vscode-errorForeground': '#f85149',
+      '--vscode-widget-border': '#313131',
+      '--vscode-list-hoverBackground': '#2a2d2e',
+      '--vscode-list-inactiveSelectionBackground': '#37373d',
+      '--vscode-list-activeSelectionBackground': '#04395e',
+      '--vscode-list-activeSelectionForeground': '#ffffff',
+      '--vscode-progressBar-background': '#0078d4',
+      '--vscode-textCodeBlock-background': '#2b2b2b',
+      '--vscode-settings-dropdownBackground': '#313131',
+      '--vscode-settings-dropdownBorder': '#3c3c3c',
+      '--vscode-settings-dropdownForeground': '#cccccc',
+      '--vscode-settings-dropdownListBorder': '#454545',
+      '--vscode-button-secondaryHoverBackground': '#3c3c3c',
+      '--vscode-button-hoverBackground': '#026ec1',
     },
   },
   'high-contrast': {
@@ -71,8 +108,29 @@ export const THEMES = {
       '--vscode-settings-checkboxBackground': '#000000',
       '--vscode-settings-checkboxBorder': '#6fc3df',
       '--vscode-settings-checkboxForeground': '#ffffff',
+      '--vscode-charts-red': '#f14c4c',
+      '--vscode-charts-green': '#89d185',
+      '--vscode-charts-yellow': '#cca700',
+      '--vscode-charts-purple': '#b180d7',
+      '--vscode-errorForeground': '#f48771',
+      '--vscode-widget-border': '#6fc3df',
+      '--vscode-contrastActiveBorder': '#f38518',
+      '--vscode-list-focusOutline': '#f38518',
+      '--vscode-progressBar-background': '#6fc3df',
+      '--vscode-textCodeBlock-background': '#000000',
+      '--vscode-settings-dropdownBackground': '#000000',
+      '--vscode-settings-dropdownBorder': '#6fc3df',
+      '--vscode-settings-dropdownForeground': '#ffffff',
+      '--vscode-settings-dropdownListBorder': '#6fc3df',
     },
   },
 } as const;
 
 export type ThemeName = keyof typeof THEMES;
+
+/** A theme's variables as a style sheet for the harness page. */
+export function themeCss(name: ThemeName): string {
+  return `:root { ${Object.entries(THEMES[name].vars)
+    .map(([k, v]) => `${k}: ${v};`)
+    .join(' ')} }`;
+}

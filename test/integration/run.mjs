@@ -140,7 +140,7 @@ try {
 }
 
 let reportExit;
-const exitReported = new Promise((resolve) => (reportExit = resolve));
+let exitReported = new Promise((resolve) => (reportExit = resolve));
 // The workbench calls these globals when it runs extension tests.
 await page.exposeFunction('codeAutomationLog', (type, args) => {
   const text = util.format(...(Array.isArray(args) ? args : [args]));
@@ -162,13 +162,39 @@ const payload = [
 const url = `${server.origin}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 log('open workbench', verbose ? url : `${server.origin}/?folder=${ws}`);
 await page.goto(url);
-const code = await exitReported;
-clearTimeout(hardTimeout);
+let code = await exitReported;
 log(`workbench reported exit code ${code}`);
 
-// 5. Results, and the screenshot.
-try {
-  const { results } = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+/** The results a phase wrote, or null when it did not run to its end. */
+function readResults(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')).results ?? null;
+  } catch {
+    return null;
+  }
+}
+let results = readResults(resultsFile);
+
+// 5. The window reloaded (the same page loaded again): the suites named *.reload.test.ts check
+//    what must survive it (the dashboard's panel serializer). Not in the screenshot run, whose
+//    last stage closes every editor.
+const reloadSuites = fs.readdirSync(testsDir).filter((f) => f.endsWith('.reload.test.js'));
+if (!screenshot && reloadSuites.length && results) {
+  fs.writeFileSync(`${resultsFile}.reload`, '{}');
+  exitReported = new Promise((resolve) => (reportExit = resolve));
+  log('reload the workbench');
+  await page.goto(url);
+  const reloadCode = await exitReported;
+  log(`workbench reported exit code ${reloadCode} after the reload`);
+  const after = readResults(`${resultsFile}.reload`);
+  if (after) results = [...results, ...after];
+  else log('no results after the reload: its suites did not run to the end');
+  code = Math.max(code, after ? reloadCode : 1);
+}
+clearTimeout(hardTimeout);
+
+// 6. Results, and the screenshot.
+if (results) {
   const count = (s) => results.filter((r) => r.state === s).length;
   console.log(
     `\n== integration: ${count('passed')} passed, ${count('failed')} failed, ${count('pending')} skipped`,
@@ -176,7 +202,7 @@ try {
   for (const r of results.filter((r) => r.state === 'failed')) {
     console.log(`  FAIL ${r.title}\n       ${r.error.split('\n').join('\n       ')}`);
   }
-} catch {
+} else {
   log('no results file: the suites did not run to the end');
 }
 if (screenshot) {

@@ -1,6 +1,6 @@
 /** The notebook renderer's host: VS Code's RendererContext behind the Host interface. */
-import { bodyTheme, watchBodyTheme, type Host } from '../host';
-import { parseToRenderer, type ToRenderer } from '../protocol';
+import { makeHost, type Host } from '../host';
+import { parseToRenderer, type FromRenderer, type ToRenderer } from '../protocol';
 
 /**
  * The part of VS Code's `RendererContext` used here (the `vscode-notebook-renderer` types are not
@@ -14,30 +14,20 @@ export interface RendererContext {
   setState(state: unknown): void;
 }
 
-export function notebookHost(ctx: RendererContext): Host {
-  const listeners = new Set<(msg: ToRenderer) => void>();
+export function notebookHost(ctx: RendererContext): Host<ToRenderer, FromRenderer> {
+  const { host, deliver } = makeHost<ToRenderer, FromRenderer>({
+    canMessage: typeof ctx.postMessage === 'function',
+    post: (msg) => ctx.postMessage?.(msg),
+    getState: () => ctx.getState(),
+    setState: (s) => ctx.setState(s),
+  });
   ctx.onDidReceiveMessage?.((raw) => {
     const msg = parseToRenderer(raw);
     if (typeof msg === 'string') {
       console.warn(`RNN Lab renderer: ignored a message from the extension: ${msg}`);
       return;
     }
-    for (const l of listeners) l(msg);
+    deliver(msg);
   });
-  const state = (): Record<string, unknown> => {
-    const s = ctx.getState();
-    return typeof s === 'object' && s !== null ? (s as Record<string, unknown>) : {};
-  };
-  return {
-    canMessage: typeof ctx.postMessage === 'function',
-    post: (msg) => ctx.postMessage?.(msg),
-    onMessage(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    getState: (key) => state()[key],
-    setState: (key, value) => ctx.setState({ ...state(), [key]: value }),
-    theme: () => bodyTheme(),
-    onThemeChange: (listener) => watchBodyTheme(listener),
-  };
+  return host;
 }

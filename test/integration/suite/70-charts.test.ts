@@ -68,7 +68,7 @@ suite('live charts', () => {
       30_000,
     );
     assert.equal(live.status, 'running', describeCell(fit));
-    assert.equal(live.version, 3);
+    assert.equal(live.version, 4);
 
     // The renderer loads, says Ready with the run id, and then receives progress messages.
     const seen = await waitFor(

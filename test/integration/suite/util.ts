@@ -185,3 +185,18 @@ export async function closeAllEditors(): Promise<void> {
   }
   await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
 }
+
+/** The extension's internal command: (message?, target?) → what the dashboard panel did. */
+const DASHBOARD = '_rnnlab.dashboard';
+
+export interface DashboardState {
+  open: boolean;
+  restored: boolean;
+  notebook: string | null;
+  runs: Array<{ runId: string; status: string; model: string }>;
+  received: Record<string, number>;
+  exported: string[];
+}
+
+export const dashboard = (message?: unknown, target?: vscode.Uri) =>
+  vscode.commands.executeCommand<DashboardState>(DASHBOARD, message, target);

@@ -99,6 +99,9 @@ test('without options the notebook is written beside its input, as NAME.out.rnnl
   assert.equal(run.version, RUN_SCHEMA_VERSION, 'the same run output as the editor saves');
   assert.equal(run.history['loss']!.length, 1, 'RNNLAB_MAX_EPOCHS caps the 8 epochs to 1');
   assert.deepEqual(Object.keys(run.history).sort(), ['loss', 'mae', 'val_loss', 'val_mae']);
+  // The epoch's wall time, for the dashboard's time per epoch.
+  assert.equal(run.epochMs?.length, 1);
+  assert.ok((run.epochMs?.[0] ?? 0) > 0, `epochMs ${String(run.epochMs)}`);
   // nbformat's multiline string: Jupyter (and the editor) write the SVG as a list of lines.
   const svg = display.data!['image/svg+xml'] as string | string[];
   assert.match(Array.isArray(svg) ? svg.join('') : svg, /^<svg[\s\S]*<\/svg>$/);

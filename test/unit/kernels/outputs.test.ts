@@ -1,7 +1,13 @@
 /** A running cell's outputs: streams, summaries as tables, throttled progress, errors. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RUN_MIME, type Failed, type Progress, type RunStart } from '../../../kernels/protocol';
+import {
+  RUN_MIME,
+  RUN_SCHEMA_VERSION,
+  type Failed,
+  type Progress,
+  type RunStart,
+} from '../../../kernels/protocol';
 import { STDOUT_MIME } from '../../../notebook/nbformat';
 import {
   CellOutputs,
@@ -142,7 +148,7 @@ test('a fit appends one run output at its start (the live stub), never redrawn, 
   const stub = JSON.parse(items[0]!.value) as Record<string, unknown>;
   assert.equal(stub['status'], 'running');
   assert.equal(stub['runId'], START.runId);
-  assert.equal(stub['version'], 3);
+  assert.equal(stub['version'], RUN_SCHEMA_VERSION);
   assert.equal(stub['description'], START.description);
   assert.match(items[1]!.value, /^sine: epoch 1\/8/);
   // Live progress goes to the renderer by messaging: no output operation for it.

@@ -1,12 +1,19 @@
-/** Runs read from saved outputs (versions 1 and 2), grown from live progress, charted. */
+/**
+ * Runs read from saved outputs (versions 1 to 4), grown from live progress, charted, overlaid,
+ * and printed as the epoch log.
+ */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../../../kernels/random';
 import {
   applyProgress,
   chartData,
+  epochLog,
+  formatMs,
+  formatValue,
   LiveChartData,
   metricNames,
+  overlayData,
   readRun,
   type Run,
 } from '../../../webview/series';
@@ -164,4 +171,97 @@ test('live chart data, grown as progress arrives, equals chartData over the same
       );
   }
   assert.ok(run.batch['loss']!.length > 2 * 80 + 2, 'enough points to downsample');
+});
+
+test('the epoch log prints one line per finished epoch as Keras does, with its time', () => {
+  const run = readRun({ ...V1, version: 4, epochMs: [1234, 340] }) as Run;
+  assert.deepEqual(run.epochMs, [1234, 340]);
+  assert.deepEqual(epochLog(run), [
+    'Epoch 1/2 - 1.2s - loss: 0.5 - mae: 0.4 - val_loss: 0.6 - val_mae: 0.5',
+    'Epoch 2/2 - 340ms - loss: 0.3 - mae: 0.3 - val_loss: 0.4 - val_mae: nan',
+  ]);
+  // 4 significant digits; an output before version 4 has no times; a run stopped early says
+  // how many epochs it was asked for.
+  const old = readRun({
+    ...V1,
+    epochs: 20,
+    history: { loss: [0.123456, 1234.5678], val_loss: [0.000123456, 0.2] },
+  }) as Run;
+  assert.deepEqual(epochLog(old), [
+    'Epoch 1/20 - loss: 0.1235 - val_loss: 0.0001235',
+    'Epoch 2/20 - loss: 1235 - val_loss: 0.2',
+  ]);
+  assert.deepEqual(epochLog(readRun({ ...V1, history: {} }) as Run), []);
+});
+
+test('short times and values as the views print them', () => {
+  assert.equal(formatMs(12.4), '12ms');
+  assert.equal(formatMs(999.4), '999ms');
+  assert.equal(formatMs(9_940), '9.9s');
+  assert.equal(formatMs(9_960), '10s');
+  assert.equal(formatMs(65_000), '1m 05s');
+  assert.equal(formatMs(null), '–');
+  assert.equal(formatMs(NaN), '–');
+  assert.equal(formatValue(0.000012346), '0.00001235');
+  assert.equal(formatValue(null), '–');
+  assert.equal(formatValue(Infinity), '–');
+});
+
+test('a reset of live progress also drops the epoch times', () => {
+  const run = readRun({ ...V1, version: 4, status: 'running', epochMs: [5] }) as Run;
+  applyProgress(run, {
+    type: 'progress',
+    runId: run.runId,
+    reset: true,
+    epochs: 2,
+    batchesPerEpoch: 2,
+    batches: [],
+    epochEnds: [],
+    etaMs: null,
+  });
+  assert.deepEqual(run.epochMs, []);
+});
+
+test('the overlay puts runs on shared epochs: per run its values, then its validation values', () => {
+  const a = readRun(V1) as Run;
+  const b = readRun({
+    ...V1,
+    runId: 'x2-1',
+    epochs: 3,
+    history: { loss: [0.9, 0.8, 0.7] },
+  }) as Run;
+  const d = overlayData(
+    [
+      { run: a, label: 'sine 10:00' },
+      { run: b, label: 'sine 10:05' },
+    ],
+    'loss',
+    false,
+  );
+  assert.deepEqual(d.series, [
+    { runId: 'x1-1', kind: 'epoch', label: 'sine 10:00: loss' },
+    { runId: 'x1-1', kind: 'val', label: 'sine 10:00: val_loss' },
+    { runId: 'x2-1', kind: 'epoch', label: 'sine 10:05: loss' },
+  ]);
+  assert.deepEqual(d.columns, [
+    [1, 2, 3],
+    [0.5, 0.3, null],
+    [0.6, 0.4, null],
+    [0.9, 0.8, 0.7],
+  ]);
+  // A metric one run lacks draws the other's only; on a log scale values ≤ 0 are gaps.
+  const mae = overlayData(
+    [
+      { run: a, label: 'a' },
+      { run: b, label: 'b' },
+    ],
+    'mae',
+    true,
+  );
+  assert.deepEqual(
+    mae.series.map((s) => s.runId),
+    ['x1-1', 'x1-1'],
+  );
+  assert.deepEqual(mae.columns[2], [0.5, null]);
+  assert.deepEqual(overlayData([], 'loss', false), { series: [], columns: [[]] });
 });

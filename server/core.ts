@@ -6,6 +6,9 @@ import {
   CodeActionKind,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  ErrorCodes,
+  LSPErrorCodes,
+  ResponseError,
   TextDocumentSyncKind,
   type ClientCapabilities,
   type Connection,
@@ -24,6 +27,7 @@ import {
   hover,
   inlayHints,
   modelSummary,
+  summaryError,
   symbolsEnabled,
   toDiagnostics,
 } from './features';
@@ -78,13 +82,14 @@ function supportOf(c: ClientCapabilities): ClientSupport {
   };
 }
 
-/** Code cells the server reads in each notebook type (LSP 3.17 notebook sync). */
+/**
+ * The notebooks the server reads (LSP 3.17 notebook sync). Every cell is synced, markdown too, so
+ * that "cell N" counts cells as the notebook does; only code cells of `python` (in playgrounds
+ * also `rnnlab`) are analysed (`Workspace`).
+ */
 const NOTEBOOK_SELECTOR = [
-  {
-    notebook: { notebookType: PLAYGROUND_NOTEBOOK },
-    cells: [{ language: 'rnnlab' }, { language: 'python' }],
-  },
-  { notebook: { notebookType: JUPYTER_NOTEBOOK }, cells: [{ language: 'python' }] },
+  { notebook: { notebookType: PLAYGROUND_NOTEBOOK } },
+  { notebook: { notebookType: JUPYTER_NOTEBOOK } },
 ];
 
 /** Starts serving on a connection (which the entry then `listen()`s on). */
@@ -228,7 +233,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
     guarded('didOpen', (p) => linter.schedule(workspace.openText(p?.textDocument))),
   );
   connection.onDidChangeTextDocument(
-    guarded('didChange', (p) => linter.schedule(workspace.changeText(p))),
+    guarded('didChange', (p) => linter.schedule(workspace.changeText(p), true)),
   );
   connection.onDidCloseTextDocument(
     guarded('didClose', (p) => {
@@ -247,7 +252,9 @@ export function startServer(connection: Connection, host: ServerHost): void {
     guarded('notebookDocument/didOpen', (p) => linter.schedule(workspace.openNotebook(p))),
   );
   sync.onDidChangeNotebookDocument(
-    guarded('notebookDocument/didChange', (p) => linter.schedule(workspace.changeNotebook(p))),
+    guarded('notebookDocument/didChange', (p) =>
+      linter.schedule(workspace.changeNotebook(p), true),
+    ),
   );
   sync.onDidCloseNotebookDocument(
     guarded('notebookDocument/didClose', (p) => {
@@ -335,14 +342,27 @@ export function startServer(connection: Connection, host: ServerHost): void {
   });
 
   connection.onRequest(ModelSummaryRequest, async (p, token) => {
-    const uri = p?.textDocument?.uri;
+    const uri: unknown = p?.textDocument?.uri;
+    const model: unknown = p?.model;
+    if (typeof uri !== 'string' || (model !== undefined && typeof model !== 'string'))
+      return new ResponseError(
+        ErrorCodes.InvalidParams,
+        'rnnlab/modelSummary needs {textDocument: {uri}, model?: name, position?}',
+      );
     const linted = await lintedOf(uri);
-    if (!linted || token.isCancellationRequested) return null;
-    const position = linted.unit.key === uri || !p.position ? null : p.position;
+    if (!linted)
+      return summaryError(
+        'notOpen',
+        `${uri} is not open in the RNN Lab server, or is not what it reads (a Python or rnnlab document, a notebook, or a notebook's code cell)`,
+      );
+    if (token.isCancellationRequested)
+      return new ResponseError(LSPErrorCodes.RequestCancelled, 'rnnlab/modelSummary cancelled');
+    const position =
+      !p.position || (linted.unit.notebook && linted.unit.key === uri) ? null : p.position;
     const cells = linted.unit.notebook ? workspace.cellsOf(linted.unit.key) : [];
     const number = (cell: string) =>
       cells.includes(cell) ? cells.indexOf(cell) + 1 : cellIndex(linted, cell) + 1;
-    return modelSummary(linted, uri, position, number);
+    return modelSummary(linted, uri, { model, position }, number);
   });
 
   // Not advertised (VS Code's client registers the command itself); other editors run it here.

@@ -5,6 +5,8 @@
 import {
   CodeActionKind,
   DiagnosticSeverity,
+  LSPErrorCodes,
+  ResponseError,
   InlayHintKind,
   MarkupKind,
   SymbolKind,
@@ -25,9 +27,20 @@ import { noqaEdit } from '../lint/noqa';
 import type { CellRange } from '../notebook/cells';
 import { shapeHints } from './hints';
 import { hoverMarkdown, layerHeader, layersAt } from './hover';
-import type { Linted } from './linter';
-import { modelAt, summaryText } from './model-summary';
-import { EXPLAIN_COMMAND, SOURCE, type ModelSummaryResult } from './protocol';
+import {
+  lintEnabled,
+  MAX_ANALYSED_CHARS,
+  MAX_ANALYSED_LINES,
+  type Linted,
+  type TooLarge,
+} from './linter';
+import { modelAt, modelNamed, summaryText } from './model-summary';
+import {
+  EXPLAIN_COMMAND,
+  SOURCE,
+  type ModelSummaryErrorData,
+  type ModelSummaryResult,
+} from './protocol';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -63,10 +76,33 @@ export function cellIndex(linted: Linted, uri: string): number {
   return linted.unit.docs.findIndex((d) => d.uri === uri);
 }
 
+/** The one diagnostic of a unit too large to analyse: an Information at its first line. */
+export function tooLargeDiagnostic(linted: Linted, size: TooLarge): Diagnostic {
+  const doc = linted.unit.docs[0]!;
+  const firstLine = doc.getText({
+    start: { line: 0, character: 0 },
+    end: { line: 1, character: 0 },
+  });
+  const what = linted.unit.notebook
+    ? "This notebook's code cells are"
+    : `This ${linted.unit.kind === 'python' ? 'file' : 'document'} is`;
+  return {
+    range: {
+      start: { line: 0, character: 0 },
+      end: { line: 0, character: firstLine.replace(/\r?\n$|\r$/, '').length },
+    },
+    message: `${what} too large for RNN Lab to analyse: ${thousands(size.chars)} characters, ${thousands(size.lines)} lines (the limit is ${thousands(MAX_ANALYSED_CHARS)} characters or ${thousands(MAX_ANALYSED_LINES)} lines). No Keras diagnostics, hovers or shape hints until it is smaller.`,
+    severity: DiagnosticSeverity.Information,
+    source: SOURCE,
+  };
+}
+
 /** Diagnostics per document of the unit (in the unit's order). */
 export function toDiagnostics(linted: Linted): Diagnostic[][] {
   const { unit, analysed, findings } = linted;
   const byDoc = unit.docs.map((): Diagnostic[] => []);
+  if (analysed.tooLarge && lintEnabled(unit, linted.settings) && byDoc[0])
+    byDoc[0].push(tooLargeDiagnostic(linted, analysed.tooLarge));
   for (const f of findings) {
     const at = analysed.source.range(f.span);
     const list = byDoc[at.cell];
@@ -267,24 +303,64 @@ export function documentSymbols(linted: Linted, uri: string): DocumentSymbol[] {
   return out;
 }
 
+/** A failed rnnlab/modelSummary: `RequestFailed`, a message a user can act on, and why. */
+export function summaryError(
+  reason: ModelSummaryErrorData['reason'],
+  message: string,
+): ResponseError<ModelSummaryErrorData> {
+  return new ResponseError(LSPErrorCodes.RequestFailed, message, { reason });
+}
+
+/** The last segment of a URI's path, decoded (`file:///a/my%20nb.ipynb` → `my nb.ipynb`). */
+export function fileName(uri: string): string {
+  const path = uri.replace(/^[a-z][a-z0-9+.-]*:/i, '').replace(/[?#].*$/, '');
+  const last = path.split(/[/\\]/).pop() || uri;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
 /**
- * The summary of the model at a position of a document (or of a notebook: position null);
- * `cellNumber` gives a cell's 1-based number among all the notebook's cells (markdown included).
+ * The summary of a model of the unit: the one named `which.model`, else the one at
+ * `which.position` in document `uri` (null: no position, or `uri` is the notebook's), else the
+ * last one. Null when the unit builds no model. `cellNumber` gives a cell's 1-based number among
+ * all the notebook's cells (markdown included), as the notebook, the kernel's errors and the CLI
+ * number them.
  */
 export function modelSummary(
   linted: Linted,
   uri: string,
-  position: Position | null,
+  which: { model?: string; position: Position | null },
   cellNumber: (uri: string) => number,
-): ModelSummaryResult | null {
-  const { source, analysis } = linted.analysed;
-  const offset = position === null ? null : source.offsetAt(cellIndex(linted, uri), position);
-  const model = modelAt(analysis, offset);
+): ModelSummaryResult | ResponseError<ModelSummaryErrorData> | null {
+  const { source, analysis, tooLarge } = linted.analysed;
+  const name = fileName(linted.unit.key);
+  if (tooLarge)
+    return summaryError(
+      'tooLarge',
+      `${name} is too large for RNN Lab to analyse (${thousands(tooLarge.chars)} characters, ${thousands(tooLarge.lines)} lines; the limit is ${thousands(MAX_ANALYSED_CHARS)} characters or ${thousands(MAX_ANALYSED_LINES)} lines)`,
+    );
+  let model;
+  if (which.model !== undefined) {
+    model = modelNamed(analysis, which.model);
+    if (!model) {
+      const names = analysis.models.map((m) => JSON.stringify(m.name));
+      return summaryError(
+        'unknownModel',
+        `${name} builds no model named ${JSON.stringify(which.model)} (${names.length > 0 ? `its models: ${names.join(', ')}` : 'it builds no model'})`,
+      );
+    }
+  } else {
+    const offset =
+      which.position === null ? null : source.offsetAt(cellIndex(linted, uri), which.position);
+    model = modelAt(analysis, offset);
+  }
   if (!model) return null;
   const at = source.range(model.site.span);
   const doc = linted.unit.docs[at.cell];
   if (!doc) return null;
-  const name = linted.unit.key.split(/[/\\]/).pop() || linted.unit.key;
   const where = linted.unit.notebook
     ? `${name}, cell ${cellNumber(doc.uri)}, line ${at.start.line + 1}`
     : `${name}:${at.start.line + 1}`;
@@ -292,5 +368,6 @@ export function modelSummary(
     summary: summarize(model),
     text: summaryText(model, where),
     location: { uri: doc.uri, range: toRange(at) },
+    source: linted.unit.key,
   };
 }

@@ -1,7 +1,9 @@
 /**
  * Analysis and linting per unit and version, and the publishing of diagnostics. Stale work is
- * dropped: a burst of changes is analysed once, at its last version, and a run overtaken by a
- * newer one publishes nothing, so diagnostics never go back to an older version.
+ * dropped: an edited unit is analysed once typing has paused for `lint.delay`, at its last
+ * version, and a run overtaken by a newer one publishes nothing, so diagnostics never go back to
+ * an older version. Requests (hover, code actions...) never wait for the delay: they analyse the
+ * current text on demand.
  */
 import type { Analysis } from '../analyzer/graph';
 import { analyze } from '../analyzer/python/evaluate';
@@ -10,11 +12,28 @@ import { SourceMap } from '../notebook/cells';
 import type { Settings } from './settings';
 import type { Unit, Workspace } from './workspace';
 
+/**
+ * Units larger than this are not analysed (analysis and lint grow with the text: about 1.3 s for
+ * 1,000,000 characters on one core of the development machine, blocking every request meanwhile). A 2,000-line script
+ * is about 60,000 characters; a notebook counts its code cells together.
+ */
+export const MAX_ANALYSED_CHARS = 1_000_000;
+/** Nor are units of more lines than this (the same limit for files of short lines). */
+export const MAX_ANALYSED_LINES = 50_000;
+
+/** The size of a unit that was too large to analyse. */
+export interface TooLarge {
+  chars: number;
+  lines: number;
+}
+
 /** A unit's analysed text, source map and analysis at one version. */
 export interface Analysed {
   version: string;
   source: SourceMap;
   analysis: Analysis;
+  /** Set when the unit was over the size limit: nothing was analysed. */
+  tooLarge: TooLarge | null;
 }
 
 /** The analysis and findings of a unit at one version. */
@@ -74,8 +93,20 @@ export function lintEnabled(unit: Unit, settings: Settings): boolean {
   return true;
 }
 
-/** Yields one turn of the event loop (messages already received are handled meanwhile). */
-const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/** The size of texts, or null when they are within the limits. */
+export function oversize(texts: readonly string[]): TooLarge | null {
+  let chars = 0;
+  let lines = 0;
+  for (const t of texts) {
+    chars += t.length;
+    // Lines as LSP counts them (\r\n, \n and a lone \r end a line); a text has one more.
+    lines += 1 + (t.match(/\r\n?|\n/g)?.length ?? 0);
+  }
+  return chars > MAX_ANALYSED_CHARS || lines > MAX_ANALYSED_LINES ? { chars, lines } : null;
+}
+
+/** Waits `ms` (0: one turn of the event loop; messages already received are handled meanwhile). */
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class Linter {
   private readonly analyses = new Map<string, Analysed>();
@@ -84,6 +115,8 @@ export class Linter {
   private readonly changes = new Map<string, number>();
   /** Units with a run waiting or in progress (a new change only bumps `changes`). */
   private readonly running = new Set<string>();
+  /** When each unit was last edited (`performance.now()`): its analysis waits for `lint.delay`. */
+  private readonly edited = new Map<string, number>();
   /** Bumped when settings change: cached findings are stale. */
   private generation = 0;
 
@@ -92,9 +125,13 @@ export class Linter {
     private readonly host: LinterHost,
   ) {}
 
-  /** Lints a unit again soon, once the changes already received have been taken in. */
-  schedule(key: string): void {
+  /**
+   * Lints a unit again soon, once the changes already received have been taken in; after an edit
+   * (`edit`: a didChange), once no further edit has come for the unit's `lint.delay`.
+   */
+  schedule(key: string, edit = false): void {
     this.changes.set(key, (this.changes.get(key) ?? 0) + 1);
+    if (edit) this.edited.set(key, performance.now());
     if (this.running.has(key)) return;
     this.running.add(key);
     void this.run(key);
@@ -112,6 +149,7 @@ export class Linter {
     this.analyses.delete(key);
     this.results.delete(key);
     this.changes.delete(key);
+    this.edited.delete(key);
   }
 
   private async run(key: string): Promise<void> {
@@ -121,10 +159,21 @@ export class Linter {
         let seen: number | undefined;
         do {
           seen = this.changes.get(key);
-          await nextTurn();
+          await sleep(0);
         } while (this.changes.get(key) !== seen);
         const unit = this.workspace.unit(key);
-        const linted = unit ? await this.current(unit) : null;
+        if (!unit) return;
+        const edited = this.edited.get(key);
+        if (edited !== undefined) {
+          // Typing has not paused for long enough: wait, then look again (an edit may have come).
+          const { settings } = await this.host.scopeOf(unit);
+          const wait = edited + settings.lint.delay - performance.now();
+          if (wait > 0) {
+            await sleep(wait);
+            continue;
+          }
+        }
+        const linted = await this.current(unit);
         // A change during the settings' round trip: this result is already stale.
         if (this.changes.get(key) !== seen) continue;
         if (linted) {
@@ -144,12 +193,27 @@ export class Linter {
   analyse(unit: Unit): Analysed {
     const cached = this.analyses.get(unit.key);
     if (cached && cached.version === unit.version) return cached;
+    const texts = unit.docs.map((d) => d.getText());
+    const tooLarge = oversize(texts);
+    if (tooLarge) {
+      this.host.log(
+        `${unit.key} not analysed: ${tooLarge.chars} characters, ${tooLarge.lines} lines (over ${MAX_ANALYSED_CHARS} or ${MAX_ANALYSED_LINES})`,
+      );
+      const analysed: Analysed = {
+        version: unit.version,
+        source: SourceMap.ofCells(texts.map(() => '')),
+        analysis: EMPTY,
+        tooLarge,
+      };
+      this.analyses.set(unit.key, analysed);
+      return analysed;
+    }
     const { source, analysis } = analyseTexts(
-      unit.docs.map((d) => d.getText()),
+      texts,
       { notebook: unit.notebook, kind: unit.kind },
       (e) => this.host.log(`analysis of ${unit.key} failed: ${(e as Error).stack ?? String(e)}`),
     );
-    const analysed: Analysed = { version: unit.version, source, analysis };
+    const analysed: Analysed = { version: unit.version, source, analysis, tooLarge: null };
     this.analyses.set(unit.key, analysed);
     return analysed;
   }
@@ -166,7 +230,7 @@ export class Linter {
     if (cached && cached.analysed === analysed && cached.generation === generation)
       return { ...cached, unit: now };
     let findings: Finding[] = [];
-    if (lintEnabled(now, scope.settings)) {
+    if (lintEnabled(now, scope.settings) && !analysed.tooLarge) {
       try {
         findings = lint(analysed.analysis, analysed.source.text, {
           ...scope.options,

@@ -1,7 +1,7 @@
 /** Which model "Show Model Summary" describes, and the text it shows. Pure. */
 import type { Analysis, ModelNode } from '../analyzer/graph';
 import type { Span } from '../analyzer/python/values';
-import { summarize, thousands, weightBytes, type ModelSummary } from '../analyzer/summary';
+import { formatSummary, summarize, type ModelSummary } from '../analyzer/summary';
 
 const holds = (span: Span, offset: number) => span.from <= offset && offset <= span.to;
 
@@ -31,42 +31,30 @@ export function modelAt(analysis: Analysis, offset: number | null): ModelNode | 
   return models[models.length - 1] ?? null;
 }
 
-const GAP = '   ';
+/** The model of a Keras name (`model.name`; the first, should two share it), or null. */
+export function modelNamed(analysis: Analysis, name: string): ModelNode | null {
+  return analysis.models.find((m) => m.name === name) ?? null;
+}
+
+/** A box-drawn rule of formatSummary's table as an ASCII rule: `=` under the header and at the end. */
+const ASCII_RULES: Record<string, string> = { '┏': '_', '┡': '=', '├': '_', '└': '=' };
 
 /**
- * Keras's summary table in plain ASCII, as Keras 2 printed it (rules of `_` and `=`): it lines up
- * in any monospace font, where box-drawing glyphs often do not. Counts are right-aligned.
+ * Keras's summary table (formatSummary's, the one layout) in plain ASCII, as Keras 2 printed it
+ * (rules of `_` and `=`, no vertical rules): it lines up in any monospace font, where box-drawing
+ * glyphs often do not. Counts stay right-aligned; no line ends in spaces.
  */
 export function asciiSummary(s: ModelSummary): string {
-  const head = ['Layer (type)', 'Output Shape', 'Param #'];
-  const cells = s.rows.map((r) => [
-    `${r.name} (${r.type})`,
-    r.outputShape,
-    r.params === null ? '?' : thousands(r.params),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const row = ([layer, shape, params]: string[]) =>
-    ` ${layer!.padEnd(widths[0]!)}${GAP}${shape!.padEnd(widths[1]!)}${GAP}${params!.padStart(widths[2]!)}`;
-  const total = (label: string, n: number | null) =>
-    ` ${label}: ${n === null ? '? (an input size is unknown)' : `${thousands(n)} (${weightBytes(n)})`}`;
-  const totals = [
-    total('Total params', s.totalParams),
-    total('Trainable params', s.trainableParams),
-    total('Non-trainable params', s.nonTrainableParams),
-  ];
-  const width = Math.max(row(head).length, ...totals.map((t) => t.length)) + 1;
-  const thin = '_'.repeat(width);
-  const thick = '='.repeat(width);
-  return [
-    `Model: "${s.name}"`,
-    thin,
-    row(head),
-    thick,
-    ...cells.flatMap((c, i) => (i === 0 ? [row(c)] : [thin, row(c)])),
-    ...(cells.length > 0 ? [thick] : []),
-    ...totals,
-    thin,
-  ].join('\n');
+  return formatSummary(s)
+    .split('\n')
+    .map((line) => {
+      const rule = ASCII_RULES[line[0] ?? ''];
+      if (rule !== undefined) return rule.repeat(line.length - 1);
+      if (line.startsWith('│') || line.startsWith('┃'))
+        return line.slice(1).replace(/[│┃]/g, ' ').trimEnd();
+      return line;
+    })
+    .join('\n');
 }
 
 /** The summary document's text: the table, its totals, where the model was built, and notes. */

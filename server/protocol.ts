@@ -27,7 +27,11 @@ export interface NotebookCellsParams {
   notebook: string;
   /** `rnnlab` (a playground) or `jupyter-notebook`; default `jupyter-notebook`. */
   notebookType?: string;
-  /** The code cells' document URIs in notebook order. */
+  /**
+   * The cells' document URIs in notebook order. Markdown cells may be listed too without being
+   * opened: only opened `python` (or, in playgrounds, `rnnlab`) documents are read, but every
+   * listed cell counts when a message names "cell N", as the notebook numbers its cells.
+   */
   cells: string[];
 }
 export const NotebookCellsNotification = new NotificationType<NotebookCellsParams>(
@@ -46,26 +50,42 @@ export interface PyprojectParams {
 export const PyprojectNotification = new NotificationType<PyprojectParams>('rnnlab/pyproject');
 
 /**
- * Client → server: the Keras summary of the model at a position (the model whose constructor,
- * layers or compile call hold it; else the document's last model). `textDocument` may also be a
- * notebook's URI without a position (the notebook's last model). Null when no model is built.
+ * Client → server: the Keras summary of one model. `textDocument` is a Python or rnnlab document,
+ * a notebook cell, or a notebook (its code cells analysed together). The model is the one named
+ * `model`, else the one at `position` (whose constructor, layers or compile call hold it), else
+ * the unit's last model. Null when the text builds no model at all. Fails with `RequestFailed`
+ * (-32803) and `data: ModelSummaryErrorData` when the document is not open (or not one RNN Lab
+ * reads), too large to analyse, or builds no model of that name (the message names it).
  */
 export interface ModelSummaryParams {
   textDocument: { uri: string };
+  /** The model's Keras name (`model.name`, the summary's title); takes precedence over position. */
+  model?: string;
+  /** A position in `textDocument` (ignored for a notebook's URI, which has no lines). */
   position?: Position;
 }
 export interface ModelSummaryResult {
   /** The rows, names and totals as Keras's `model.summary()` prints them. */
   summary: ModelSummary;
-  /** The same as the ASCII table the VS Code command shows, with where and notes. */
+  /**
+   * The summary as the VS Code command shows it: the table in plain ASCII, where the model was
+   * built (`file.py:12`, or `nb.ipynb, cell 3, line 2`, cells counted as the notebook numbers
+   * them, markdown included), and notes.
+   */
   text: string;
   /** Where the model's constructor is: the document (a cell for notebooks) and range. */
   location: { uri: string; range: Range };
+  /** What to ask again with `model` to refresh it: the notebook's URI for a cell, else the document's. */
+  source: string;
+}
+/** Why rnnlab/modelSummary failed (the `data` of its `RequestFailed` error). */
+export interface ModelSummaryErrorData {
+  reason: 'notOpen' | 'tooLarge' | 'unknownModel';
 }
 export const ModelSummaryRequest = new RequestType<
   ModelSummaryParams,
   ModelSummaryResult | null,
-  void
+  ModelSummaryErrorData
 >('rnnlab/modelSummary');
 
 /**
@@ -74,7 +94,13 @@ export const ModelSummaryRequest = new RequestType<
  * `settings.rnnlab` carry it for clients that push settings). Every key is optional.
  */
 export interface SettingsSection {
-  lint?: { enable?: boolean; pythonFiles?: boolean; jupyterNotebooks?: boolean };
+  lint?: {
+    enable?: boolean;
+    pythonFiles?: boolean;
+    jupyterNotebooks?: boolean;
+    /** Milliseconds without a change before an edited document is analysed (0 to 5000, default 300). */
+    delay?: number;
+  };
   /** Overrides `[tool.rnnlab] target`: a client should send it only when the user set it. */
   target?: string;
   rules?: { severity?: Record<string, string>; select?: string[]; ignore?: string[] };

@@ -12,7 +12,8 @@ export type HintMode = 'playground' | 'always' | 'off';
 
 /** The settings of one scope (a document or notebook), every key resolved. */
 export interface Settings {
-  lint: { enable: boolean; pythonFiles: boolean; jupyterNotebooks: boolean };
+  /** `delay`: milliseconds without a change before an edited unit is analysed again. */
+  lint: { enable: boolean; pythonFiles: boolean; jupyterNotebooks: boolean; delay: number };
   /** Only when the user set it: it then overrides pyproject's target. */
   target: Target | null;
   rules: { severity: Record<string, Severity | 'off'>; select: string[]; ignore: string[] };
@@ -20,8 +21,11 @@ export interface Settings {
   symbols: { pythonFiles: boolean };
 }
 
+/** `lint.delay` in milliseconds, as package.json declares `rnnlab.lint.delay`. */
+export const LINT_DELAY = { default: 300, min: 0, max: 5000 } as const;
+
 export const DEFAULT_SETTINGS: Settings = {
-  lint: { enable: true, pythonFiles: true, jupyterNotebooks: true },
+  lint: { enable: true, pythonFiles: true, jupyterNotebooks: true, delay: LINT_DELAY.default },
   target: null,
   rules: { severity: {}, select: [], ignore: [] },
   inlayHints: { outputShapes: 'playground' },
@@ -31,6 +35,10 @@ export const DEFAULT_SETTINGS: Settings = {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const bool = (v: unknown, fallback: boolean) => (typeof v === 'boolean' ? v : fallback);
+const delay = (v: unknown) =>
+  typeof v === 'number' && Number.isFinite(v)
+    ? Math.min(LINT_DELAY.max, Math.max(LINT_DELAY.min, v))
+    : LINT_DELAY.default;
 const strings = (v: unknown) =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
@@ -52,6 +60,7 @@ export function readSettings(section: unknown): Settings {
       enable: bool(lint.enable, true),
       pythonFiles: bool(lint.pythonFiles, true),
       jupyterNotebooks: bool(lint.jupyterNotebooks, true),
+      delay: delay(lint.delay),
     },
     target: (TARGETS as readonly unknown[]).includes(s.target) ? (s.target as Target) : null,
     rules: { severity, select: strings(rules.select), ignore: strings(rules.ignore) },

@@ -18,6 +18,8 @@ import type { PlaygroundKernel } from '../notebook/controller';
 import { notebookLabel, type RecordedRuns } from './store';
 
 export const DASHBOARD_VIEW_TYPE = 'rnnlab.dashboard';
+/** workspaceState: the notebook the dashboard showed last. */
+const SHOWN_KEY = 'rnnlab.dashboard.notebook';
 
 /** What the panel did, for the integration tests (`_rnnlab.dashboard`). */
 export interface DashboardState {
@@ -74,7 +76,12 @@ export class Dashboard implements vscode.Disposable {
         deserializeWebviewPanel: async (panel, saved: unknown) => {
           this.lab.log.appendLine(`dashboard restored (state ${JSON.stringify(saved)})`);
           const notebook = (saved as { notebook?: unknown } | undefined)?.notebook;
-          this.preferred = typeof notebook === 'string' ? notebook : null;
+          // The webview's state is saved with the window's editors, which a browser window may
+          // not get to do as it closes: the notebook last shown is also kept in workspaceState.
+          this.preferred =
+            typeof notebook === 'string'
+              ? notebook
+              : (this.lab.context.workspaceState.get<string>(SHOWN_KEY) ?? null);
           this.adopt(panel, true);
         },
       }),

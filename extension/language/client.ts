@@ -1,9 +1,9 @@
 /**
  * The language client: diagnostics, quick fixes, hovers, inlay hints and the model outline come
  * from the RNN Lab language server (dist/server.js) in its own Node process, as vscode-eslint
- * does. What needs VS Code stays here: the settings (answered from VS Code's configuration), the
- * lint delay (diagnostics shown once typing stops), rule docs opened inside the editor, and
- * pyproject.toml texts for virtual workspaces, where the server cannot read files.
+ * does. What needs VS Code stays here: the settings (answered from VS Code's configuration,
+ * `rnnlab.lint.delay` included: the server waits for typing to pause), rule docs opened inside
+ * the editor, and pyproject.toml texts for virtual workspaces, where the server cannot read files.
  */
 import * as vscode from 'vscode';
 import {
@@ -24,6 +24,7 @@ import {
   PyprojectNotification,
   SOURCE,
   type InitializationOptions,
+  type SettingsSection,
 } from '../../server/protocol';
 import { ruleDoc } from './explain';
 
@@ -68,53 +69,20 @@ function documentSelector(): DocumentSelector {
   ];
 }
 
-/** The key of a document's lint unit for the delay: a notebook's cells share their notebook's. */
-function unitKey(uri: vscode.Uri): string {
-  return uri.scheme === CELL_SCHEME ? `${CELL_SCHEME}:${uri.path}` : uri.toString();
-}
-
-function lintDelay(uri: vscode.Uri): number {
-  const ms = vscode.workspace.getConfiguration('rnnlab', uri).get<number>('lint.delay', 300);
-  return Math.max(0, Math.min(5000, Number.isFinite(ms) ? ms : 300));
-}
-
 /**
- * `rnnlab.lint.delay`: the server analyses every change at once (and drops stale work); new
- * diagnostics are shown only once typing has paused for the delay, as before the server.
+ * The `rnnlab` section for a `workspace/configuration` item, with the keys only the server reads:
+ * `lint.delay` (it waits that long after the last edit before analysing again) and
+ * `symbols.pythonFiles` (the model outline in Python files and Jupyter notebooks).
  */
-class DiagnosticsDelay implements vscode.Disposable {
-  private readonly lastChange = new Map<string, number>();
-  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly subscriptions = [
-    vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.contentChanges.length > 0) this.lastChange.set(unitKey(e.document.uri), Date.now());
-    }),
-    vscode.workspace.onDidCloseTextDocument((d) => this.lastChange.delete(unitKey(d.uri))),
-  ];
-
-  /** Shows `show` now, or once the delay since the unit's last change has passed. */
-  handle(uri: vscode.Uri, show: () => void): void {
-    const key = uri.toString();
-    const before = this.pending.get(key);
-    if (before) clearTimeout(before);
-    this.pending.delete(key);
-    const changed = this.lastChange.get(unitKey(uri));
-    const wait = changed === undefined ? 0 : changed + lintDelay(uri) - Date.now();
-    if (wait <= 0) return show();
-    this.pending.set(
-      key,
-      setTimeout(() => {
-        this.pending.delete(key);
-        show();
-      }, wait),
-    );
-  }
-
-  dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
-    for (const t of this.pending.values()) clearTimeout(t);
-    this.pending.clear();
-  }
+function serverSection(item: { scopeUri?: string; section?: string }): SettingsSection | null {
+  const section = sectionFor(item);
+  if (!section) return null;
+  const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
+  const cfg = vscode.workspace.getConfiguration('rnnlab', scope);
+  const delay = cfg.get<number>('lint.delay');
+  if (typeof delay === 'number') section.lint = { ...section.lint, delay };
+  section.symbols = { pythonFiles: cfg.get<boolean>('symbols.pythonFiles', false) };
+  return section;
 }
 
 /**
@@ -140,7 +108,11 @@ function errorHandler(client: () => LanguageClient, output: vscode.OutputChannel
   };
 }
 
-export function registerLanguageClient(lab: RnnLab): vscode.Disposable[] {
+/** Starts the client (and with it the server); the client is what features send requests with. */
+export function registerLanguageClient(lab: RnnLab): {
+  client: LanguageClient;
+  disposables: vscode.Disposable[];
+} {
   const module = lab.context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -151,7 +123,6 @@ export function registerLanguageClient(lab: RnnLab): vscode.Disposable[] {
     },
   };
   const output = vscode.window.createOutputChannel(SERVER_NAME, { log: true });
-  const delay = new DiagnosticsDelay();
   const initializationOptions: InitializationOptions = { ruleLinks: 'command' };
   const clientOptions: LanguageClientOptions = {
     documentSelector: documentSelector(),
@@ -163,7 +134,7 @@ export function registerLanguageClient(lab: RnnLab): vscode.Disposable[] {
     middleware: {
       workspace: {
         // The `rnnlab` section from VS Code's settings, scoped to the document or notebook.
-        configuration: (params) => params.items.map((item) => sectionFor(item)),
+        configuration: (params) => params.items.map((item) => serverSection(item)),
       },
       handleDiagnostics(uri, diagnostics, next) {
         for (const d of diagnostics) {
@@ -171,7 +142,7 @@ export function registerLanguageClient(lab: RnnLab): vscode.Disposable[] {
           if (d.source === SOURCE && typeof d.code === 'object' && d.code !== null)
             d.code = { value: d.code.value, target: ruleDoc(lab, String(d.code.value)) };
         }
-        delay.handle(uri, () => next(uri, diagnostics));
+        next(uri, diagnostics);
       },
     },
   };
@@ -191,14 +162,16 @@ export function registerLanguageClient(lab: RnnLab): vscode.Disposable[] {
       .showErrorMessage(message, 'Show Output')
       .then((pick) => pick && output.show(true));
   });
-  return [
-    delay,
-    projects,
-    output,
-    {
-      dispose: () => {
-        void stopLanguageClient();
+  return {
+    client,
+    disposables: [
+      projects,
+      output,
+      {
+        dispose: () => {
+          void stopLanguageClient();
+        },
       },
-    },
-  ];
+    ],
+  };
 }

@@ -18,6 +18,15 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** How long a test waits for a notification before it fails (a hang is a failure, not a wait). */
 export const WAIT_MS = 20_000;
 
+/** A request's promise, failing after WAIT_MS: a server that stops answering fails the test. */
+function answered<T>(what: string, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer to ${what} in ${WAIT_MS} ms`)), WAIT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export interface StartOptions {
   capabilities?: ClientCapabilities;
   initializationOptions?: unknown;
@@ -69,12 +78,18 @@ export class LspClient {
     c.onRequest('client/registerCapability', () => null);
     c.onRequest('workspace/inlayHint/refresh', () => null);
     c.listen();
-    const init = (await c.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: null,
-      workspaceFolders: options.workspaceFolders ?? null,
-      capabilities: options.capabilities ?? {},
-      initializationOptions: options.initializationOptions,
+    const init = (await answered(
+      'initialize',
+      c.sendRequest('initialize', {
+        processId: process.pid,
+        rootUri: null,
+        workspaceFolders: options.workspaceFolders ?? null,
+        capabilities: options.capabilities ?? {},
+        initializationOptions: options.initializationOptions,
+      }),
+    ).catch((e: Error) => {
+      child.kill();
+      throw new Error(`${e.message}; the server said: ${client.stderr.join('').slice(-2000)}`);
     })) as InitializeResult;
     await c.sendNotification('initialized', {});
     return Object.assign(client, { init });
@@ -110,17 +125,20 @@ export class LspClient {
 
   /** Waits until the server has taken in everything sent so far (a request round trip). */
   async settle(): Promise<void> {
-    await this.connection.sendRequest('textDocument/hover', {
-      textDocument: { uri: 'file:///nothing-open.py' },
-      position: { line: 0, character: 0 },
-    });
+    await answered(
+      'the settle hover',
+      this.connection.sendRequest('textDocument/hover', {
+        textDocument: { uri: 'file:///nothing-open.py' },
+        position: { line: 0, character: 0 },
+      }),
+    );
   }
 
   /** shutdown, exit; resolves to the process's exit code. */
   async stop(): Promise<number | null> {
     if (this.child.exitCode !== null) return this.child.exitCode;
     try {
-      await this.connection.sendRequest('shutdown');
+      await answered('shutdown', this.connection.sendRequest('shutdown'));
       await this.connection.sendNotification('exit');
     } catch {
       this.child.kill();

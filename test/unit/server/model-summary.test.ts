@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SourceMap } from '../../../notebook/cells';
-import { modelAt, summaryText } from '../../../server/model-summary';
+import { asciiSummary, modelAt, modelNamed, summaryText } from '../../../server/model-summary';
 import { analyze } from '../../../analyzer/python/evaluate';
+import { formatSummary, summarize } from '../../../analyzer/summary';
 
 const SRC = [
   'import keras',
@@ -59,6 +60,15 @@ describe('modelAt', () => {
     assert.equal(modelAt(a, map.offsetAt(1, { line: 0, character: 50 }))?.name, 'sequential');
     assert.equal(modelAt(a, map.offsetAt(2, { line: 0, character: 50 }))?.name, 'sequential_1');
     assert.equal(modelAt(a, map.offsetAt(0, { line: 0, character: 0 }))?.name, 'sequential_1');
+  });
+});
+
+describe('modelNamed', () => {
+  test('a model by its Keras name, wherever it is; null for a name the text does not build', () => {
+    assert.equal(modelNamed(analysis, 'seq')?.site.span.from, SRC.indexOf('keras.Sequential'));
+    assert.equal(modelNamed(analysis, 'fun')?.name, 'fun');
+    assert.equal(modelNamed(analysis, 'gru'), null, 'a layer is not a model');
+    assert.equal(modelNamed(analysis, 'Seq'), null, 'names are case-sensitive, as in Keras');
   });
 });
 
@@ -121,6 +131,17 @@ describe('summaryText', () => {
     assert.match(rows[2]!, /\(None, 32\) +2,496$/, '2 x 3·(16·(8+16) + 2·16)');
     const width = lines.find((l) => /^=+$/.test(l))!.length;
     assert.ok(head.length <= width && rows.every((r) => r.length <= width));
+  });
+
+  test("the table is formatSummary's (the CLI's and the kernel's), with ASCII rules", () => {
+    const s = summarize(analyze(TWO).models[0]!);
+    const words = (table: string) =>
+      table
+        .split('\n')
+        .map((l) => l.replace(/[│┃]/g, ' ').trim().split(/\s+/).join(' '))
+        .filter((l) => !/^[┏┡├└_=]/.test(l));
+    assert.deepEqual(words(asciiSummary(s)), words(formatSummary(s)));
+    assert.ok(stack().startsWith(`${asciiSummary(s)}\n\nBuilt at model.py:3.`));
   });
 
   test('a model without an input shape says so', () => {

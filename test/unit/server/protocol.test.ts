@@ -20,7 +20,8 @@ import type {
   TextDocumentEdit,
   TextEdit,
 } from 'vscode-languageserver';
-import type { ModelSummaryResult } from '../../../server/protocol';
+import { MAX_ANALYSED_CHARS, MAX_ANALYSED_LINES } from '../../../server/linter';
+import type { ModelSummaryErrorData, ModelSummaryResult } from '../../../server/protocol';
 import { LspClient } from './lsp-client';
 
 /** A realistic script: data loading, a model whose Dropout feeds an LSTM (DR101), compile. */
@@ -59,7 +60,32 @@ const PY_FIXED = PY.replace('        layers.Dropout(0.3),\n', '').replace(
   'layers.LSTM(64, dropout=0.3)',
 );
 
+/** Two models in one file: a position picks one, a name picks one wherever the cursor is. */
+const TWO = `import keras
+from keras import layers
+
+encoder = keras.Sequential(
+    [keras.Input(shape=(30, 4)), layers.LSTM(16, return_sequences=True), layers.LSTM(8)],
+    name="encoder",
+)
+head = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1)], name="head")
+`;
+
 const codes = (ds: Diagnostic[]) => ds.map((d) => d.code);
+
+/** Asserts that a request failed with RequestFailed for `reason`, its message matching `message`. */
+async function refused(
+  request: Promise<unknown>,
+  reason: ModelSummaryErrorData['reason'],
+  message: RegExp,
+): Promise<void> {
+  await assert.rejects(request, (e: { code: number; message: string; data?: unknown }) => {
+    assert.equal(e.code, -32803, 'LSP RequestFailed');
+    assert.deepEqual(e.data, { reason });
+    assert.match(e.message, message);
+    return true;
+  });
+}
 const at = (line: number, character: number) => ({ line, character });
 
 /** Applies a code action's edit to the texts of the documents it names. */
@@ -128,6 +154,14 @@ describe('a plain LSP client (no configuration, no notebook sync)', () => {
           )
         : [];
     assert.deepEqual(types, ['rnnlab', 'jupyter-notebook']);
+    const selector =
+      caps.notebookDocumentSync && 'notebookSelector' in caps.notebookDocumentSync
+        ? caps.notebookDocumentSync.notebookSelector
+        : [];
+    assert.ok(
+      selector.every((s) => !('cells' in s) || s.cells === undefined),
+      'every cell is synced, markdown too: "cell N" counts them as the notebook does',
+    );
   });
 
   test('didOpen of a .py publishes DR101 with rule link, related location, and pyproject severity', async () => {
@@ -222,7 +256,70 @@ describe('a plain LSP client (no configuration, no notebook sync)', () => {
     );
     assert.equal(r.summary.totalParams, 2_609_473);
     assert.equal(r.location.uri, pyUri);
+    assert.equal(r.source, pyUri);
     assert.match(r.text, /Built at train\.py:15\./);
+    assert.match(r.text, /^ lstm \(LSTM\) +\(None, 64\) +49,408$/m);
+    assert.match(r.text, /^[\x20-\x7e\n]*$/, 'plain ASCII');
+  });
+
+  test('modelSummary by position or by name (a name wins over the position); unknown names and closed documents are errors', async () => {
+    const uri = pathToFileURL(join(dir, 'two.py')).href;
+    await client.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'python', version: 1, text: TWO },
+    });
+    const ask = (params: object) =>
+      client.connection.sendRequest('rnnlab/modelSummary', {
+        textDocument: { uri },
+        ...params,
+      }) as Promise<ModelSummaryResult>;
+    const inEncoder = at(4, 40);
+    const atPosition = await ask({ position: inEncoder });
+    assert.equal(atPosition.summary.name, 'encoder');
+    assert.deepEqual(
+      atPosition.summary.rows.map((r) => [r.name, r.outputShape, r.params]),
+      [
+        ['lstm', '(None, 30, 16)', 1_344],
+        ['lstm_1', '(None, 8)', 800],
+      ],
+    );
+    assert.match(atPosition.text, /Built at two\.py:4\./);
+    assert.deepEqual(atPosition.location.range.start, at(3, 10));
+    assert.equal((await ask({ position: at(7, 30) })).summary.name, 'head');
+    assert.equal((await ask({})).summary.name, 'head', 'no position: the last model');
+
+    const byName = await ask({ model: 'head', position: inEncoder });
+    assert.equal(byName.summary.name, 'head');
+    assert.equal(byName.summary.totalParams, 9);
+    assert.match(byName.text, /Built at two\.py:8\./);
+    assert.equal((await ask({ model: 'encoder' })).summary.totalParams, 2_144);
+
+    await refused(
+      ask({ model: 'decoder' }),
+      'unknownModel',
+      /^two\.py builds no model named "decoder" \(its models: "encoder", "head"\)$/,
+    );
+    await refused(
+      client.connection.sendRequest('rnnlab/modelSummary', {
+        textDocument: { uri: pathToFileURL(join(dir, 'closed.py')).href },
+      }),
+      'notOpen',
+      /closed\.py is not open/,
+    );
+    await assert.rejects(
+      client.connection.sendRequest('rnnlab/modelSummary', { textDocument: { uri }, model: 3 }),
+      (e: { code: number }) => e.code === -32602,
+    );
+    const none = pathToFileURL(join(dir, 'no_model.py')).href;
+    await client.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri: none, languageId: 'python', version: 1, text: 'import keras\nx = 1\n' },
+    });
+    assert.equal(
+      await client.connection.sendRequest('rnnlab/modelSummary', { textDocument: { uri: none } }),
+      null,
+      'a document that builds no model: null',
+    );
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    await refused(ask({ model: 'head' }), 'notOpen', /two\.py is not open/);
   });
 
   test('inlay hints and symbols: off for .py by default, on for a playground document', async () => {
@@ -427,7 +524,46 @@ describe('a VS Code-like client (configuration, notebook sync, versioned edits)'
       textDocument: { uri: NB },
     })) as ModelSummaryResult;
     assert.equal(r.location.uri, cellUri('c'));
+    assert.equal(r.source, NB);
+    // "cell 4": cells are numbered as the notebook numbers them, markdown included.
     assert.match(r.text, /Built at forecast\.ipynb, cell 4, line 2\./);
+  });
+
+  test('modelSummary of a notebook cell: by position in the cell, or by name from the notebook', async () => {
+    const inCell = (await client.connection.sendRequest('rnnlab/modelSummary', {
+      textDocument: { uri: cellUri('c') },
+      position: at(4, 8),
+    })) as ModelSummaryResult;
+    assert.equal(inCell.summary.name, 'sequential');
+    assert.deepEqual(
+      inCell.summary.rows.map((row) => [row.name, row.outputShape, row.params]),
+      [
+        ['dropout', '(None, 50, 8)', 0],
+        ['gru', '(None, 32)', 4_032],
+        ['dense', '(None, 1)', 33],
+      ],
+    );
+    assert.equal(inCell.source, NB, 'asked again by name through the notebook');
+    assert.deepEqual(inCell.location.range.start, at(1, 8));
+    assert.match(inCell.text, /^Built at forecast\.ipynb, cell 4, line 2\.$/m);
+    const byName = (await client.connection.sendRequest('rnnlab/modelSummary', {
+      textDocument: { uri: NB },
+      model: 'sequential',
+    })) as ModelSummaryResult;
+    assert.equal(byName.text, inCell.text);
+    await refused(
+      client.connection.sendRequest('rnnlab/modelSummary', {
+        textDocument: { uri: NB },
+        model: 'gru',
+      }),
+      'unknownModel',
+      /^forecast\.ipynb builds no model named "gru" \(its models: "sequential"\)$/,
+    );
+    await refused(
+      client.connection.sendRequest('rnnlab/modelSummary', { textDocument: { uri: cellUri('b') } }),
+      'notOpen',
+      /not what it reads/,
+    );
   });
 
   test('notebook didClose clears every cell', async () => {
@@ -494,6 +630,25 @@ describe('a monaco-like client (no notebook sync: the rnnlab/notebookCells fallb
     assert.deepEqual(gone.diagnostics, []);
   });
 
+  test('"cell N" counts every listed cell, unopened markdown ones too', async () => {
+    await client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri: cell('1'), version: 3 },
+      contentChanges: [{ text: IMPORTS }],
+    });
+    await client.connection.sendNotification('rnnlab/notebookCells', {
+      notebook: PG,
+      notebookType: 'rnnlab',
+      cells: [cell('1'), cell('md'), cell('2')],
+    });
+    const r = (await client.connection.sendRequest('rnnlab/modelSummary', {
+      textDocument: { uri: PG },
+    })) as ModelSummaryResult;
+    assert.equal(r.location.uri, cell('2'));
+    assert.match(r.text, /^Built at playground\.rnnlab, cell 3, line 1\.$/m);
+    const p = await client.diagnostics(cell('2'), (d) => d.diagnostics.length > 0);
+    assert.deepEqual(codes(p.diagnostics), ['DR101']);
+  });
+
   test('initializationOptions settings apply (output shapes "always" in a .py)', async () => {
     const uri = 'file:///work/model.py';
     await client.connection.sendNotification('textDocument/didOpen', {
@@ -506,6 +661,49 @@ describe('a monaco-like client (no notebook sync: the rnnlab/notebookCells fallb
     assert.deepEqual(
       hints.map((h) => h.label),
       ['→ (None, 64)'],
+    );
+  });
+});
+
+describe('lint.delay: an edited document is analysed once typing pauses', () => {
+  test('five quick edits: one publish, for the last version; requests do not wait for it', async () => {
+    // Long enough that the five notifications and a hover surely fit in it, even on a busy machine.
+    const client = await start({ initializationOptions: { settings: { lint: { delay: 3000 } } } });
+    const uri = 'file:///work/typing.py';
+    let doc = TextDocument.create(uri, 'python', 1, PY);
+    await client.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'python', version: 1, text: PY },
+    });
+    await client.diagnostics(uri, (d) => d.version === 1);
+    const from = client.published.length;
+    for (let v = 2; v <= 6; v++) {
+      const change = {
+        range: { start: at(DROPOUT_LINE, 25), end: at(DROPOUT_LINE, 26) },
+        text: `${v}`,
+      };
+      doc = TextDocument.update(doc, [change], v);
+      await client.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: v },
+        contentChanges: [change],
+      });
+    }
+    assert.match(doc.getText(), /layers\.Dropout\(0\.6\)/);
+    // A hover analyses the text as it is now, without waiting for the delay: 0.6 is a high rate.
+    const hover = (await client.connection.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: at(DROPOUT_LINE, 10),
+    })) as Hover;
+    assert.match((hover.contents as MarkupContent).value, /DR109/);
+    const ours = () => client.published.slice(from).filter((p) => p.uri === uri);
+    assert.deepEqual(ours(), [], 'nothing published while typing has not paused');
+    const p = await client.diagnostics(uri, (d) => d.version === 6);
+    assert.deepEqual(codes(p.diagnostics).sort(), ['DR101', 'DR109']);
+    assert.match(p.diagnostics[0]!.message as string, /Dropout\(0\.6\)/);
+    await client.settle();
+    assert.deepEqual(
+      ours().map((x) => x.version),
+      [6],
+      'one publish, for the last version',
     );
   });
 });
@@ -560,25 +758,79 @@ describe('bad input', () => {
     assert.equal(client.child.exitCode, null);
   });
 
-  test(
-    'a 2 MB document is answered (diagnostics, then a hover), no hang',
-    { timeout: 120_000 },
-    async () => {
-      const uri = 'file:///work/huge.py';
-      const text = bigFile(2_000_000);
-      await client.connection.sendNotification('textDocument/didOpen', {
-        textDocument: { uri, languageId: 'python', version: 1, text },
-      });
-      const p = await client.diagnostics(uri, (d) => d.version === 1);
-      assert.ok(p.diagnostics.length > 1000, `${p.diagnostics.length} diagnostics`);
-      const h = (await client.connection.sendRequest('textDocument/hover', {
+  test('a document over the size limit is not analysed: one Information at line 1 says how large it is', async () => {
+    const uri = 'file:///work/huge.py';
+    const text = bigFile(MAX_ANALYSED_CHARS + 1000);
+    await client.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'python', version: 1, text },
+    });
+    const p = await client.diagnostics(uri, (d) => d.version === 1);
+    assert.equal(p.diagnostics.length, 1, JSON.stringify(p.diagnostics.slice(0, 2)));
+    const d = p.diagnostics[0]!;
+    assert.equal(d.severity, 3, 'Information');
+    assert.equal(d.source, 'rnnlab');
+    assert.deepEqual(d.range, { start: at(0, 0), end: at(0, 'import keras'.length) });
+    const size = `${text.length.toLocaleString('en-US')} characters, ${text.split('\n').length.toLocaleString('en-US')} lines`;
+    assert.equal(
+      d.message,
+      `This file is too large for RNN Lab to analyse: ${size} (the limit is 1,000,000 characters or 50,000 lines). No Keras diagnostics, hovers or shape hints until it is smaller.`,
+    );
+    assert.equal(
+      await client.connection.sendRequest('textDocument/hover', {
         textDocument: { uri },
         position: at(5, 12),
-      })) as Hover;
-      assert.match((h.contents as MarkupContent).value, /LSTM/);
+      }),
+      null,
+    );
+    await refused(
+      client.connection.sendRequest('rnnlab/modelSummary', { textDocument: { uri } }),
+      'tooLarge',
+      /^huge\.py is too large for RNN Lab to analyse \(1,00\d,\d{3} characters/,
+    );
+    // Cut back under the limit, it is analysed again.
+    await client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ text: PY }],
+    });
+    assert.deepEqual(codes((await client.diagnostics(uri, (x) => x.version === 2)).diagnostics), [
+      'DR101',
+    ]);
+    // Lines count too: a file of short lines is capped at MAX_ANALYSED_LINES.
+    await client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 3 },
+      contentChanges: [{ text: PY + '\n'.repeat(MAX_ANALYSED_LINES) }],
+    });
+    const lines = await client.diagnostics(uri, (x) => x.version === 3);
+    assert.deepEqual(
+      lines.diagnostics.map((x) => (x.message as string).match(/[\d,]+ lines \(/)?.[0]),
+      [`${(MAX_ANALYSED_LINES + PY.split('\n').length).toLocaleString('en-US')} lines (`],
+    );
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  });
+
+  test('a notebook whose code cells are too large together: the Information is on its first cell', async () => {
+    const nb = 'file:///work/big.ipynb';
+    const cells = ['a', 'b'].map((id) => `vscode-notebook-cell:/work/big.ipynb#${id}`);
+    const half = bigFile(MAX_ANALYSED_CHARS / 2 + 10);
+    for (const uri of cells)
+      await client.connection.sendNotification('textDocument/didOpen', {
+        textDocument: { uri, languageId: 'python', version: 1, text: half },
+      });
+    await client.connection.sendNotification('rnnlab/notebookCells', { notebook: nb, cells });
+    const p = await client.diagnostics(cells[0]!, (d) => d.diagnostics.length > 0);
+    assert.deepEqual(
+      p.diagnostics.map((d) => [d.severity, d.range.start.line]),
+      [[3, 0]],
+    );
+    assert.match(
+      p.diagnostics[0]!.message as string,
+      /^This notebook's code cells are too large for RNN Lab to analyse/,
+    );
+    assert.deepEqual((await client.diagnostics(cells[1]!)).diagnostics, []);
+    await client.connection.sendNotification('rnnlab/notebookCells', { notebook: nb, cells: [] });
+    for (const uri of cells)
       await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
-    },
-  );
+  });
 
   test('rapid edits: analysed once at the end, only the last version published, never older', async () => {
     const uri = 'file:///work/rapid.py';

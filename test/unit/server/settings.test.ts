@@ -27,6 +27,16 @@ describe('readSettings', () => {
     assert.equal(s.inlayHints.outputShapes, 'always');
   });
 
+  test('lint.delay: 300 ms by default, clamped to 0..5000 as package.json declares it', () => {
+    assert.equal(DEFAULT_SETTINGS.lint.delay, 300);
+    assert.equal(readSettings({ lint: { delay: 0 } }).lint.delay, 0);
+    assert.equal(readSettings({ lint: { delay: 1200 } }).lint.delay, 1200);
+    assert.equal(readSettings({ lint: { delay: -5 } }).lint.delay, 0);
+    assert.equal(readSettings({ lint: { delay: 1e9 } }).lint.delay, 5000);
+    assert.equal(readSettings({ lint: { delay: '50' } }).lint.delay, 300);
+    assert.equal(readSettings({ lint: { delay: Number.NaN } }).lint.delay, 300);
+  });
+
   test('lintOptions: pyproject first, settings on top, keras3 when neither says', () => {
     const project = {
       target: 'tfjs' as const,

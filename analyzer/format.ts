@@ -68,6 +68,8 @@ export function repr(v: Value, options: ReprOptions = {}): string {
       return `<${v.model.kind === 'sequential' ? 'Sequential' : 'Functional'} name=${v.model.name}>`;
     case 'layer':
       return `<${v.layer.type} name=${v.layer.name}>`;
+    case 'class':
+      return `<class '__main__.${v.cls.name}'>`;
     case 'tensor':
       return `<KerasTensor shape=${formatShape(v.tensor.shape ?? [])}>`;
     default:

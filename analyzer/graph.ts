@@ -2,7 +2,7 @@
  * The model graph: the one representation every surface reads (summary, lint, kernel).
  * Built by the Python front end; never executed.
  */
-import type { OptimizerValue, Span, Value } from './python/values';
+import type { OptimizerValue, Span, Unknowable, Value } from './python/values';
 
 /** A dimension: a known size or None (unknown / variable). */
 export type Dim = number | null;
@@ -61,6 +61,11 @@ export interface LayerNode {
   inputHintArgs: Arg[];
   /** Every application of this layer to tensors. */
   calls: LayerCall[];
+  /**
+   * Why the analyzer cannot see into this layer (a custom layer class, a `keras.applications`
+   * model, a loaded model, code it does not follow); null for the layers it models.
+   */
+  opaque: string | null;
 }
 
 /** A problem found while inferring shapes, reported later by the linter. */
@@ -90,6 +95,13 @@ export interface Tensor {
   shape: Shape | null;
   /** The call that produced it; null for tensors of unknown origin. */
   producer: LayerCall | null;
+  /** For a tensor of unknown origin: what it was reached by and why it cannot be followed. */
+  origin?: Unknowable;
+  /**
+   * The size of the last axis where the rank is unknown (`Dense(32)` on an input of unknown
+   * rank gives (..., 32)): enough for the next layer's count. Only set when `shape` is null.
+   */
+  lastDim?: number;
 }
 
 export interface CompileConfig {
@@ -125,8 +137,13 @@ export interface ModelNode {
   inputSource: 'Input' | 'hint' | 'build' | null;
   /** The layer that declared the input (InputLayer, or the first layer with a hint). */
   inputLayer: LayerNode | null;
-  /** Something the evaluator could not follow was added: shapes after it are unknown. */
+  /**
+   * Something the evaluator could not follow is part of it (code it skipped, a tensor of unknown
+   * origin, or a layer it cannot see into): its totals are unknown.
+   */
   opaque: boolean;
+  /** Why it is opaque, in one line (null when it is not). */
+  opaqueReason: string | null;
 }
 
 /** A one-line message about text the analyzer skipped or could not read. */

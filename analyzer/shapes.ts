@@ -1,5 +1,5 @@
 /** Shape inference and parameter counts for one layer application, via the layer registry. */
-import type { LayerNode, Shape } from './graph';
+import type { LayerNode, Shape, Tensor } from './graph';
 import { LAYERS } from './layers/index';
 import {
   Config,
@@ -45,6 +45,31 @@ export function paramsOf(layer: LayerNode, inputs: Array<Shape | null>): Params 
   return frozen
     ? { trainable: 0, nonTrainable: counted.trainable + counted.nonTrainable }
     : counted;
+}
+
+/**
+ * The last axis of an output whose rank is unknown (`Dense(32)` on such an input: 32), from the
+ * first input's last axis; null where that is not known either.
+ */
+export function lastAxisOf(layer: LayerNode, input: Tensor | undefined): number | null {
+  const spec = LAYERS.get(layer.type);
+  if (!spec?.lastAxis || !input) return null;
+  const inputLast = input.shape
+    ? (input.shape[input.shape.length - 1] ?? null)
+    : (input.lastDim ?? null);
+  return spec.lastAxis(new Config(layer.config), inputLast);
+}
+
+/**
+ * The input shapes a count is made from: a tensor of unknown rank whose last axis is known
+ * counts as (None, last) for the layers whose count needs only that axis.
+ */
+export function countedShapes(layer: LayerNode, inputs: readonly Tensor[]): Array<Shape | null> {
+  const spec = LAYERS.get(layer.type);
+  const lastOnly = spec?.countsLastAxis?.(new Config(layer.config)) ?? false;
+  return inputs.map(
+    (t) => t.shape ?? (lastOnly && t.lastDim !== undefined ? [null, t.lastDim] : null),
+  );
 }
 
 const CONTEXT: LayerContext = { output: outputOf, params: paramsOf };

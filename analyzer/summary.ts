@@ -1,7 +1,15 @@
-/** The Keras-style model summary: rows per layer and exact parameter totals. */
-import { formatShapes } from './format';
-import type { LayerNode, ModelNode } from './graph';
-import { paramsOf } from './shapes';
+/**
+ * The Keras-style model summary: rows per layer and exact parameter totals, or unknown totals
+ * with the reason in one line (never a partial sum).
+ */
+import { formatShape, formatShapes } from './format';
+import type { LayerCall, LayerNode, ModelNode } from './graph';
+import { LAYERS } from './layers/index';
+import { asNumber } from './python/values';
+import { countedShapes, paramsOf } from './shapes';
+
+/** The reason given when only an input size stands between the analyzer and a count. */
+export const INPUT_SIZE_UNKNOWN = 'an input size is unknown';
 
 export interface SummaryRow {
   name: string;
@@ -12,6 +20,11 @@ export interface SummaryRow {
   params: number | null;
   trainable: number | null;
   nonTrainable: number | null;
+  /**
+   * Why the analyzer cannot count this layer's weights whatever its input (a custom layer, a
+   * layer it does not model); null for the layers it models.
+   */
+  unknown: string | null;
 }
 
 export interface ModelSummary {
@@ -21,6 +34,13 @@ export interface ModelSummary {
   totalParams: number | null;
   trainableParams: number | null;
   nonTrainableParams: number | null;
+  /** Why the totals are unknown, in one line; null when they are known. */
+  unknownReason: string | null;
+  /**
+   * Where Keras 3 itself prints the model unbuilt although the analyzer has its shapes from a
+   * hint Keras 3 ignores (`Embedding(input_length=...)`): that, in one line; null otherwise.
+   */
+  unbuilt: string | null;
 }
 
 function outputShapeOf(layer: LayerNode): string {
@@ -29,16 +49,79 @@ function outputShapeOf(layer: LayerNode): string {
   return formatShapes(call.outputs.map((t) => t.shape));
 }
 
+/** Why a layer cannot be counted whatever its input, or null for the layers the analyzer models. */
+function intrinsicUnknown(layer: LayerNode): string | null {
+  if (layer.opaque) return layer.opaque;
+  if (layer.type === 'Lambda') return 'a Lambda layer, whose function the analyzer does not run';
+  if (!LAYERS.has(layer.type)) return 'a layer the analyzer does not model yet';
+  for (const inner of [layer.inner, layer.backward]) {
+    const why = inner ? intrinsicUnknown(inner) : null;
+    if (inner && why) return `it wraps ${rowLabel(inner)}, ${why}`;
+  }
+  return null;
+}
+
+/** True when a count is unknown though every input size is known: an argument is unknown. */
+function argumentUnknown(layer: LayerNode, call: LayerCall): boolean {
+  const shapes = countedShapes(layer, call.inputs);
+  if (shapes.some((s) => !s)) return false;
+  // Every unknown size but the batch's filled in with 1: if the count is still unknown, an
+  // argument of the layer is what the analyzer does not know.
+  return (
+    paramsOf(
+      layer,
+      shapes.map((s) => s!.map((d, i) => (i === 0 ? d : (d ?? 1)))),
+    ) === null
+  );
+}
+
+/** `lstm (LSTM)`, or just the label of a layer of unknown class. */
+function rowLabel(layer: LayerNode): string {
+  return layer.type === '?' ? layer.name : `${layer.name} (${layer.type})`;
+}
+
+/** Why a model's totals are unknown, in one line: the first cause, most fundamental first. */
+function unknownReason(model: ModelNode): string {
+  const intrinsic = model.layers.filter((l) => intrinsicUnknown(l) !== null);
+  if (intrinsic.length > 0) {
+    const first = intrinsic[0]!;
+    const more = intrinsic.length - 1;
+    return `${rowLabel(first)}: ${intrinsicUnknown(first)}${more > 0 ? `; ${more} more layer${more === 1 ? ' is' : 's are'} unknown` : ''}`;
+  }
+  if (model.opaque && model.opaqueReason) return model.opaqueReason;
+  for (const layer of model.layers) {
+    const call = layer.calls[0];
+    if (
+      call &&
+      paramsOf(layer, countedShapes(layer, call.inputs)) === null &&
+      argumentUnknown(layer, call)
+    )
+      return `an argument of ${rowLabel(layer)} is unknown`;
+  }
+  return INPUT_SIZE_UNKNOWN;
+}
+
+/**
+ * Keras 3 ignores `Embedding(input_length=...)`: a Sequential model whose only shape is that hint
+ * stays unbuilt there (`?` shapes, `0 (unbuilt)` counts, a total of 0).
+ */
+function keras3Unbuilt(model: ModelNode): string | null {
+  const first = model.inputLayer;
+  if (model.kind !== 'sequential' || model.inputSource !== 'hint' || first?.type !== 'Embedding')
+    return null;
+  if (model.path.startsWith('tf_keras.')) return null;
+  const hints = first.inputHintArgs;
+  if (hints.length === 0 || hints.some((a) => a.param !== 'input_length')) return null;
+  const length = asNumber(hints[0]!.value);
+  const shape = model.inputs[0]?.shape ?? null;
+  return `Keras 3 prints this model unbuilt (Output Shape ?, Total params: 0): it ignores Embedding(input_length=${length ?? '?'}); the figures above are the model built on ${formatShape(shape)}.`;
+}
+
 /** Summarises one model as Keras's `model.summary()` would. */
 export function summarize(model: ModelNode): ModelSummary {
   const rows: SummaryRow[] = model.layers.map((layer) => {
     const call = layer.calls[0];
-    const p = call
-      ? paramsOf(
-          layer,
-          call.inputs.map((t) => t.shape),
-        )
-      : null;
+    const p = call ? paramsOf(layer, countedShapes(layer, call.inputs)) : null;
     return {
       name: layer.name,
       type: layer.type,
@@ -46,20 +129,27 @@ export function summarize(model: ModelNode): ModelSummary {
       params: p ? p.trainable + p.nonTrainable : null,
       trainable: p ? p.trainable : null,
       nonTrainable: p ? p.nonTrainable : null,
+      unknown: intrinsicUnknown(layer),
     };
   });
+  // Part of an opaque model is not in the rows: their sum would be a partial total.
   const sum = (key: 'params' | 'trainable' | 'nonTrainable') =>
-    rows.reduce<number | null>(
-      (acc, r) => (acc === null || r[key] === null ? null : acc + r[key]),
-      0,
-    );
+    model.opaque
+      ? null
+      : rows.reduce<number | null>(
+          (acc, r) => (acc === null || r[key] === null ? null : acc + r[key]),
+          0,
+        );
+  const totalParams = sum('params');
   return {
     name: model.name,
     kind: model.kind,
     rows,
-    totalParams: sum('params'),
+    totalParams,
     trainableParams: sum('trainable'),
     nonTrainableParams: sum('nonTrainable'),
+    unknownReason: totalParams === null ? unknownReason(model) : null,
+    unbuilt: keras3Unbuilt(model),
   };
 }
 
@@ -88,7 +178,8 @@ export function formatSummary(s: ModelSummary): string {
   const cells = s.rows.map((r) => [
     `${r.name} (${r.type})`,
     r.outputShape,
-    r.params === null ? '?' : thousands(r.params),
+    // A layer the analyzer cannot see into is marked, as Keras marks unbuilt ones `0 (unbuilt)`.
+    r.params === null ? (r.unknown ? '? (not modelled)' : '?') : thousands(r.params),
   ]);
   const head = ['Layer (type)', 'Output Shape', 'Param #'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)) + 2);
@@ -111,10 +202,13 @@ export function formatSummary(s: ModelSummary): string {
     if (i < cells.length - 1) out.push(line('├', '┼', '┤', '─'));
   });
   out.push(line('└', '┴', '┘', '─'));
-  const total = (label: string, n: number | null) =>
-    ` ${label}: ${n === null ? '? (an input size is unknown)' : `${thousands(n)} (${weightBytes(n)})`}`;
-  out.push(total('Total params', s.totalParams));
+  // The reason goes on the first line only: the split cannot be known when the total is not.
+  const why = ` (${s.unknownReason ?? INPUT_SIZE_UNKNOWN})`;
+  const total = (label: string, n: number | null, reason = '') =>
+    ` ${label}: ${n === null ? `?${reason}` : `${thousands(n)} (${weightBytes(n)})`}`;
+  out.push(total('Total params', s.totalParams, why));
   out.push(total('Trainable params', s.trainableParams));
   out.push(total('Non-trainable params', s.nonTrainableParams));
+  if (s.unbuilt) out.push(` ${s.unbuilt}`);
   return out.join('\n');
 }

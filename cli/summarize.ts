@@ -38,9 +38,8 @@ export function runSummary(opts: SummaryOptions, out: Output): number {
         trainableParams: s.trainableParams,
         nonTrainableParams: s.nonTrainableParams,
       });
-      text.push(
-        `${at}\n${formatSummary(s)}${model.opaque ? '\n (part of this model could not be followed statically: shapes after it are unknown)' : ''}\n`,
-      );
+      // An opaque model's totals are unknown, and formatSummary's totals line says why.
+      text.push(`${at}\n${formatSummary(s)}\n`);
     }
   }
   if (opts.format === 'json') out.log(JSON.stringify({ models }, null, 2));

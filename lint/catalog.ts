@@ -95,6 +95,13 @@ export const RULES: readonly RuleInfo[] = [
     summary: "The model's input shape cannot be found: shape-based rules are off for it.",
   },
   {
+    code: 'SH204',
+    name: 'keras3-rejects-batch-shape-argument',
+    severity: 'error',
+    summary:
+      'Keras 3 rejects batch_input_shape=, batch_size= (and input_length= outside Embedding) on a layer.',
+  },
+  {
     code: 'CU301',
     name: 'recurrent-dropout-disables-cudnn',
     severity: 'warning',

@@ -5,7 +5,7 @@ import { RULES_BY_CODE } from './catalog';
 import { cudnnLayerRules } from './cudnn';
 import { withUnusedImportsRemoved } from './imports';
 import { dropoutLayerRules, dropoutModelRules } from './dropout';
-import { shapeModelRules } from './shape';
+import { shapeLayerRules, shapeModelRules } from './shape';
 import { trainingModelRules } from './training';
 import {
   DEFAULT_OPTIONS,
@@ -79,7 +79,11 @@ export function lint(
   const base = { text, analysis, target, playground: opts.playground };
   const drafts: Draft[] = [];
   for (const layer of analysis.layers) {
-    drafts.push(...dropoutLayerRules(layer, base), ...cudnnLayerRules(layer, base));
+    drafts.push(
+      ...dropoutLayerRules(layer, base),
+      ...cudnnLayerRules(layer, base),
+      ...shapeLayerRules(layer, base),
+    );
   }
   for (const model of analysis.models) {
     const ctx: RuleContext = { ...base, model };

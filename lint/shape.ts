@@ -1,7 +1,7 @@
 /** SH2xx: shape problems Keras reports only when the model is built (fact 8). */
-import type { LayerCall, LayerNode, ModelNode } from '../analyzer/graph';
+import type { Arg, LayerCall, LayerNode, ModelNode } from '../analyzer/graph';
 import { asItems, asNumber } from '../analyzer/python/values';
-import { argFor, calleeFor, placement, removeArgs, setArg } from './edits';
+import { argFor, calleeFor, placement, removeArgs, setArg, textOf } from './edits';
 import { DROPOUT_LAYERS, inputShape, isSequence, recurrentCore, SHAPE_PRESERVING } from './model';
 import { formatShape } from '../analyzer/format';
 import type { Draft, Fix, RuleContext } from './types';
@@ -188,6 +188,99 @@ function sh203(ctx: RuleContext): Draft | null {
     }
   }
   return null;
+}
+
+/**
+ * The shape arguments Keras 3's `Layer.__init__` does not accept (it takes `input_shape` and
+ * `input_dim` only, and raises "Unrecognized keyword arguments" for the rest; keras#20106).
+ * Embedding still takes `input_length` (and ignores it: SH203); InputLayer takes them all.
+ */
+function rejectedByKeras3(layer: LayerNode): Arg[] {
+  if (layer.type === 'InputLayer' || layer.opaque || layer.site.splat) return [];
+  return layer.site.args.filter(
+    (a) =>
+      a.keyword === 'batch_input_shape' ||
+      a.keyword === 'batch_size' ||
+      (a.keyword === 'input_length' && layer.type !== 'Embedding'),
+  );
+}
+
+/** The `Input(...)` arguments that declare what a layer's shape arguments declared. */
+function inputArguments(ctx: Omit<RuleContext, 'model'>, layer: LayerNode): string | null {
+  const written = (k: string) => {
+    const a = layer.site.args.find((x) => x.keyword === k);
+    return a ? textOf(ctx.text, a.valueSpan) : null;
+  };
+  const batchShape = written('batch_input_shape');
+  if (batchShape) return `batch_shape=${batchShape}`;
+  const batch = written('batch_size');
+  const length = written('input_length');
+  const dim = layer.type === 'Embedding' ? null : written('input_dim');
+  let shape = written('input_shape');
+  if (!shape && layer.type === 'Embedding') shape = length ? `(${length},)` : '(None,)';
+  if (!shape && dim !== null) {
+    const recurrent = recurrentCore(layer) !== null || NEEDS_SEQUENCE.has(layer.type);
+    shape = recurrent ? `(${length ?? 'None'}, ${dim})` : `(${dim},)`;
+  }
+  if (!shape) return null;
+  return `shape=${shape}${batch ? `, batch_size=${batch}` : ''}`;
+}
+
+/** SH204: under Keras 3 a layer constructed with batch_input_shape= or batch_size= raises. */
+function sh204(layer: LayerNode, ctx: Omit<RuleContext, 'model'>): Draft | null {
+  if (ctx.target !== 'keras3') return null;
+  const rejected = rejectedByKeras3(layer);
+  if (rejected.length === 0) return null;
+  const names = rejected.map((a) => `${a.keyword}=`).join(', ');
+  const declares = ctx.analysis.models.find(
+    (m) => m.kind === 'sequential' && m.inputSource === 'hint' && m.inputLayer === layer,
+  );
+  const fixes: Fix[] = [];
+  const args = declares ? inputArguments(ctx, layer) : null;
+  const where = declares ? placement(ctx.text, layer) : null;
+  let remedy = `remove ${rejected.length === 1 ? 'it' : 'them'} (a layer that does not start a Sequential model never used ${rejected.length === 1 ? 'it' : 'them'})`;
+  if (declares && args && where && (where.kind === 'list' || where.kind === 'add')) {
+    // The layer declares the Sequential model's input: an Input takes that over, batch size kept.
+    const { callee, edits } = calleeFor(ctx.text, layer, 'Input');
+    const input = `${callee}(${args})`;
+    const at = where.kind === 'list' ? layer.site.span.from : where.span.from;
+    const insert =
+      where.kind === 'list'
+        ? `${input}, `
+        : `${ctx.text.slice(where.span.from, layer.site.span.from)}${input})\n`;
+    fixes.push({
+      title: `Declare the input with ${input} before ${layer.name}`,
+      isPreferred: true,
+      edits: [
+        { span: { from: at, to: at }, newText: insert },
+        ...removeArgs(layer.site, layer.inputHintArgs),
+        ...edits,
+      ],
+    });
+    remedy = `declare the input with ${input} instead`;
+  } else if (declares) {
+    remedy = 'declare the input with keras.Input(batch_shape=...) instead';
+  } else {
+    fixes.push({
+      title: `Remove ${names}`,
+      isPreferred: true,
+      edits: removeArgs(layer.site, rejected),
+    });
+  }
+  return {
+    code: 'SH204',
+    message: `Keras 3 rejects ${names} on ${layer.type} ("Unrecognized keyword arguments passed to ${layer.type}"): ${remedy}.`,
+    span: rejected[0]!.span,
+    anchor: layer.site.callee.from,
+    related: [],
+    fixes,
+  };
+}
+
+/** Shape rules on a layer alone (its constructor's arguments). */
+export function shapeLayerRules(layer: LayerNode, ctx: Omit<RuleContext, 'model'>): Draft[] {
+  const d = sh204(layer, ctx);
+  return d ? [d] : [];
 }
 
 export function shapeModelRules(ctx: RuleContext): Draft[] {

@@ -57,7 +57,9 @@ export const Conv1D: LayerSpec = {
   },
   ndim: 3,
   output(cfg, [s]): Outcome {
-    if (!s || channelsLast(cfg) !== true) return ok(null);
+    if (channelsLast(cfg) !== true) return ok(null);
+    // An input of unknown rank still gives (batch, steps, filters) if it builds at all.
+    if (!s) return ok([null, null, cfg.int('filters')]);
     const len = windowLength(
       s[1] ?? null,
       cfg.int1('kernel_size'),
@@ -72,6 +74,7 @@ export const Conv1D: LayerSpec = {
     }
     return ok([s[0] ?? null, len, cfg.int('filters')]);
   },
+  countsLastAxis: () => true,
   params(cfg, inputs) {
     const filters = cfg.int('filters');
     const k = cfg.int1('kernel_size');
@@ -93,7 +96,8 @@ function pooling(type: string): LayerSpec {
     defaults: { pool_size: 2, strides: null, padding: 'valid', data_format: null },
     ndim: 3,
     output(cfg, [s]) {
-      if (!s || channelsLast(cfg) !== true) return ok(null);
+      if (channelsLast(cfg) !== true) return ok(null);
+      if (!s) return ok([null, null, null]);
       const pool = cfg.int1('pool_size');
       const stride = cfg.isNone('strides') ? pool : cfg.int1('strides');
       const len = windowLength(s[1] ?? null, pool, stride, cfg.str('padding'));
@@ -116,9 +120,10 @@ function globalPooling(type: string): LayerSpec {
     defaults: { data_format: null, keepdims: false },
     ndim: 3,
     output(cfg, [s]) {
-      if (!s || channelsLast(cfg) !== true) return ok(null);
+      if (channelsLast(cfg) !== true) return ok(null);
       const keep = cfg.bool('keepdims');
       if (keep === null) return ok(null);
+      if (!s) return ok(keep ? [null, 1, null] : [null, null]);
       const shape: Shape = keep ? [s[0] ?? null, 1, s[2] ?? null] : [s[0] ?? null, s[2] ?? null];
       return ok(shape);
     },

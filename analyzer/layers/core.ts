@@ -12,6 +12,7 @@ import {
 } from './types';
 
 const identity = (_c: unknown, inputs: Array<Shape | null>) => ok(inputs[0] ?? null);
+const keepLast = (_c: unknown, inputLast: number | null) => inputLast;
 const none = () => NO_PARAMS;
 
 export const Dense: LayerSpec = {
@@ -24,6 +25,8 @@ export const Dense: LayerSpec = {
     if (!s) return ok(null);
     return ok([...s.slice(0, -1), cfg.int('units')]);
   },
+  lastAxis: (cfg) => cfg.int('units'),
+  countsLastAxis: () => true,
   params(cfg, inputs) {
     const units = cfg.int('units');
     const inDim = lastDim(inputs);
@@ -39,6 +42,7 @@ export const Activation: LayerSpec = {
   signature: ['activation'],
   defaults: {},
   output: identity,
+  lastAxis: keepLast,
   params: none,
 };
 
@@ -48,6 +52,7 @@ export const Masking: LayerSpec = {
   signature: ['mask_value'],
   defaults: { mask_value: { float: 0 } },
   output: identity,
+  lastAxis: keepLast,
   params: none,
 };
 
@@ -57,7 +62,8 @@ export const Flatten: LayerSpec = {
   signature: ['data_format'],
   defaults: { data_format: null },
   output(_cfg, [s]) {
-    if (!s) return ok(null);
+    // Always rank 2, whatever the input.
+    if (!s) return ok([null, null]);
     return ok([s[0] ?? null, s.length > 1 ? product(s.slice(1)) : 1]);
   },
   params: none,
@@ -70,7 +76,7 @@ export const RepeatVector: LayerSpec = {
   defaults: {},
   ndim: 2,
   output(cfg, [s]) {
-    if (!s) return ok(null);
+    if (!s) return ok([null, cfg.int('n'), null]);
     return ok([s[0] ?? null, cfg.int('n'), s[1] ?? null]);
   },
   params: none,
@@ -121,7 +127,8 @@ export const Permute: LayerSpec = {
   defaults: {},
   output(cfg, [s]) {
     const dims = cfg.dims('dims');
-    if (!s || !dims) return ok(null);
+    if (!dims) return ok(null);
+    if (!s) return ok([null, ...dims.map(() => null)]);
     if (dims.length !== s.length - 1) return ndimIssue('Permute', dims.length + 1, s.length);
     return ok([s[0] ?? null, ...dims.map((d) => (d === null ? null : (s[d] ?? null)))]);
   },

@@ -10,6 +10,7 @@ export const Embedding: LayerSpec = {
     if (!s) return ok(null);
     return ok([...s, cfg.int('output_dim')]);
   },
+  lastAxis: (cfg) => cfg.int('output_dim'),
   params(cfg) {
     const vocab = cfg.int('input_dim');
     const width = cfg.int('output_dim');

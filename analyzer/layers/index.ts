@@ -17,7 +17,7 @@ import {
   MaxPooling1D,
 } from './convolution';
 import { Embedding } from './embedding';
-import { Add, Average, Concatenate, Multiply } from './merging';
+import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merging';
 import { BatchNormalization, LayerNormalization } from './normalization';
 import { GRU, LSTM, SimpleRNN } from './recurrent';
 import { Dropout, GaussianNoise, SpatialDropout1D } from './regularization';
@@ -53,6 +53,10 @@ const ALL: LayerSpec[] = [
   Add,
   Multiply,
   Average,
+  Subtract,
+  Maximum,
+  Minimum,
+  Dot,
 ];
 
 export const LAYERS: ReadonlyMap<string, LayerSpec> = new Map(ALL.map((s) => [s.type, s]));

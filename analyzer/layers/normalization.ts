@@ -3,6 +3,7 @@ import type { Shape } from '../graph';
 import { ok, type Config, type LayerSpec } from './types';
 
 const identity = (_c: unknown, inputs: Array<Shape | null>) => ok(inputs[0] ?? null);
+const keepLast = (_c: unknown, inputLast: number | null) => inputLast;
 
 /** The size of the normalised axis, when known. */
 function axisSize(cfg: Config, s: Shape | null | undefined): number | null {
@@ -24,6 +25,8 @@ export const BatchNormalization: LayerSpec = {
     scale: true,
   },
   output: identity,
+  lastAxis: keepLast,
+  countsLastAxis: (cfg) => cfg.int('axis') === -1,
   // gamma and beta train; moving mean and variance do not.
   params(cfg, [s]) {
     const c = axisSize(cfg, s);
@@ -40,6 +43,8 @@ export const LayerNormalization: LayerSpec = {
   signature: ['axis', 'epsilon', 'center', 'scale'],
   defaults: { axis: -1, epsilon: { float: 0.001 }, center: true, scale: true },
   output: identity,
+  lastAxis: keepLast,
+  countsLastAxis: (cfg) => cfg.int('axis') === -1,
   params(cfg, [s]) {
     const c = axisSize(cfg, s);
     const center = cfg.bool('center');

@@ -14,7 +14,11 @@ const COMMON_DEFAULTS = {
   unroll: false,
 } as const;
 
-/** The recurrent layers' output shapes: the sequence or last output, then the states. */
+/**
+ * The recurrent layers' output shapes: the sequence or last output, then the states. The rank
+ * and the units are known even where the input is not: `return_sequences=True` always gives a
+ * (batch, timesteps, units) sequence.
+ */
 export function recurrentOutput(cfg: Config, s: Shape | null, states: number): Outcome {
   const units = cfg.int('units');
   const seq = cfg.bool('return_sequences');
@@ -22,7 +26,7 @@ export function recurrentOutput(cfg: Config, s: Shape | null, states: number): O
   const batch = s ? (s[0] ?? null) : null;
   const time = s ? (s[1] ?? null) : null;
   let out: Shape | null;
-  if (seq === null || !s) out = null;
+  if (seq === null) out = null;
   else out = seq ? [batch, time, units] : [batch, units];
   if (withState === null) return ok(null);
   if (!withState) return ok(out);
@@ -47,6 +51,7 @@ export const SimpleRNN: LayerSpec = {
   defaults: { ...COMMON_DEFAULTS },
   ndim: 3,
   output: (cfg, [s]) => recurrentOutput(cfg, s ?? null, 1),
+  countsLastAxis: () => true,
   params: counted(1, () => 1),
 };
 
@@ -57,6 +62,7 @@ export const LSTM: LayerSpec = {
   defaults: { ...COMMON_DEFAULTS, recurrent_activation: 'sigmoid', unit_forget_bias: true },
   ndim: 3,
   output: (cfg, [s]) => recurrentOutput(cfg, s ?? null, 2),
+  countsLastAxis: () => true,
   params: counted(4, () => 1),
 };
 
@@ -67,6 +73,7 @@ export const GRU: LayerSpec = {
   defaults: { ...COMMON_DEFAULTS, recurrent_activation: 'sigmoid', reset_after: true },
   ndim: 3,
   output: (cfg, [s]) => recurrentOutput(cfg, s ?? null, 1),
+  countsLastAxis: () => true,
   // reset_after=True keeps separate input and recurrent biases: two bias vectors per gate.
   params: (cfg, inputs) => {
     const resetAfter = cfg.bool('reset_after');

@@ -3,6 +3,7 @@ import type { Shape } from '../graph';
 import { NO_PARAMS, ok, type LayerSpec } from './types';
 
 const identity = (_c: unknown, inputs: Array<Shape | null>) => ok(inputs[0] ?? null);
+const keepLast = (_c: unknown, inputLast: number | null) => inputLast;
 
 export const Dropout: LayerSpec = {
   type: 'Dropout',
@@ -10,6 +11,7 @@ export const Dropout: LayerSpec = {
   signature: ['rate', 'noise_shape', 'seed'],
   defaults: { noise_shape: null, seed: null },
   output: identity,
+  lastAxis: keepLast,
   params: () => NO_PARAMS,
 };
 
@@ -20,6 +22,7 @@ export const SpatialDropout1D: LayerSpec = {
   defaults: { seed: null },
   // Keras declares ndim=3; the linter reports violations as DR108, so shapes pass through here.
   output: identity,
+  lastAxis: keepLast,
   params: () => NO_PARAMS,
 };
 
@@ -29,5 +32,6 @@ export const GaussianNoise: LayerSpec = {
   signature: ['stddev', 'seed'],
   defaults: { seed: null },
   output: identity,
+  lastAxis: keepLast,
   params: () => NO_PARAMS,
 };

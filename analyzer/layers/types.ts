@@ -52,6 +52,13 @@ export interface LayerSpec {
    */
   playground: boolean;
   output(cfg: Config, inputs: Array<Shape | null>, ctx: LayerContext, layer: LayerNode): Outcome;
+  /**
+   * The size of the output's last axis when the input's rank is unknown (and its last axis is
+   * `inputLast`, or unknown): Dense sets it, Dropout keeps it. Absent: unknown too.
+   */
+  lastAxis?(cfg: Config, inputLast: number | null): number | null;
+  /** True when the count depends on the input's last axis only (Dense, LSTM, Conv1D...). */
+  countsLastAxis?(cfg: Config): boolean;
   params(
     cfg: Config,
     inputs: Array<Shape | null>,

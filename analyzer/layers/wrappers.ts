@@ -9,6 +9,7 @@ export const Bidirectional: LayerSpec = {
   defaults: { merge_mode: 'concat' },
   wrapper: true,
   ndim: 3,
+  countsLastAxis: () => true,
   output(cfg, inputs, ctx, layer) {
     if (!layer.inner) return ok(null);
     const forward = ctx.output(layer.inner, inputs);

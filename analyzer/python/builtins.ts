@@ -20,6 +20,65 @@ export const BUILTINS: ReadonlySet<string> = new Set([
   'enumerate',
 ]);
 
+/** Python's builtin functions and types the evaluator does not model (unknown, never undefined). */
+export const PYTHON_BUILTINS: ReadonlySet<string> = new Set([
+  'all',
+  'any',
+  'ascii',
+  'bin',
+  'breakpoint',
+  'bytearray',
+  'bytes',
+  'callable',
+  'chr',
+  'classmethod',
+  'compile',
+  'complex',
+  'delattr',
+  'dict',
+  'dir',
+  'divmod',
+  'eval',
+  'exec',
+  'filter',
+  'format',
+  'frozenset',
+  'getattr',
+  'globals',
+  'hasattr',
+  'hash',
+  'help',
+  'hex',
+  'id',
+  'input',
+  'isinstance',
+  'issubclass',
+  'iter',
+  'locals',
+  'map',
+  'memoryview',
+  'next',
+  'object',
+  'oct',
+  'open',
+  'ord',
+  'pow',
+  'property',
+  'repr',
+  'reversed',
+  'set',
+  'setattr',
+  'slice',
+  'sorted',
+  'staticmethod',
+  'sum',
+  'super',
+  'type',
+  'vars',
+  'zip',
+  '__import__',
+]);
+
 /** A builtin's result from its argument values in call order (keywords are not told apart). */
 export function callBuiltin(name: string, a: readonly Value[]): Value {
   const first = a[0];
@@ -108,7 +167,8 @@ export function callBuiltin(name: string, a: readonly Value[]): Value {
     case 'list': {
       if (!first) return { kind: name, items: [] };
       const items = first.kind === 'str' ? [...first.value].map((c) => str(c)) : asItems(first);
-      return items ? { kind: name, items } : UNKNOWN;
+      // A new list: changing it must not change the one it was made from.
+      return items ? { kind: name, items: [...items] } : UNKNOWN;
     }
     case 'str':
       if (first?.kind === 'str') return first;

@@ -8,7 +8,25 @@ import type { Arg, CallSite } from '../graph';
 import { callBuiltin } from './builtins';
 import type { Context, Scope } from './context';
 import { resolveKeras } from './keras';
-import { UNKNOWN, type Span, type Value } from './values';
+import { equal, NONE, originOf, UNKNOWN, unknownFrom, type Span, type Value } from './values';
+
+/** Longest source text an unknown value is labelled with (`encoder`, `tf.concat`...). */
+const MAX_LABEL = 40;
+
+/** Source text as a one-line label (a call's arguments as `...`), cut when long. */
+export function labelOf(text: string): string {
+  let one = text.replace(/\s+/g, ' ').trim();
+  const call = /^([\w.]+)\((.*)\)$/.exec(one);
+  if (call) one = `${call[1]}(${call[2] ? '...' : ''})`;
+  return one.length > MAX_LABEL ? `${one.slice(0, MAX_LABEL - 3)}...` : one;
+}
+
+/** An unknown value labelled with the text it was written as (other values are unchanged). */
+export function labelled(v: Value, text: string, span: Span): Value {
+  if (v.kind !== 'unknown') return v;
+  const reason = v.origin?.reason ?? 'a value the analyzer cannot follow';
+  return { kind: 'unknown', origin: { label: labelOf(text), reason, span } };
+}
 
 interface RawArg {
   keyword: string | null;
@@ -29,7 +47,7 @@ export function evaluateCall(cx: Context, node: SyntaxNode, scope: Scope): Value
   const args: Arg[] = raw.map((a, i) => ({
     keyword: a.star ? null : a.keyword,
     param: a.star ? null : a.keyword,
-    value: a.star ? UNKNOWN : values[i]!,
+    value: a.star ? UNKNOWN : labelled(values[i]!, cx.src(a.node), cx.span(a.node)),
     span: a.span,
     valueSpan: cx.span(a.node),
     ...(a.star ? { splat: true } : {}),
@@ -42,13 +60,24 @@ export function evaluateCall(cx: Context, node: SyntaxNode, scope: Scope): Value
     args,
     splat,
   };
+  const label = labelOf(cx.src(calleeNode));
   switch (callee.kind) {
     case 'ref':
-      return callPath(cx, callee.path, site);
+      return callPath(cx, callee.path, site, label);
     case 'layer':
       return cx.graph.applyLayer(callee.layer, site);
     case 'method':
-      return callMethod(cx, callee.self, callee.name, site);
+      return callMethod(cx, callee.self, callee.name, site, label);
+    case 'class':
+      if (callee.cls.base) return cx.graph.constructCustom(callee.cls, site, callee.cls.name);
+      if (cx.graph.takesTensors(site)) {
+        const origin = {
+          label,
+          reason: `${callee.cls.name} is a class the analyzer does not follow`,
+        };
+        return cx.graph.applyOpaque(label, origin, site);
+      }
+      return unknownFrom(label, `${callee.cls.name} is a class the analyzer does not follow`);
     case 'func': {
       const bound = new Map<string, Value>();
       const p = cx.pending.get(callee.fn);
@@ -59,12 +88,21 @@ export function evaluateCall(cx: Context, node: SyntaxNode, scope: Scope): Value
       return cx.callFunction(callee.fn, bound);
     }
     case 'model':
-      // A model used as a layer: its output is a tensor of unknown shape.
+      // A model used as a layer: one row of unknown output shape, the layers before it kept.
       cx.policy.unavailable('calling a model as a layer is not supported', site.span);
-      return cx.graph.unknownTensor();
-    default:
+      return cx.graph.applyOpaque(
+        callee.model.name,
+        { label, reason: 'a model used as a layer, which the analyzer does not follow' },
+        site,
+        callee.model.kind === 'sequential' ? 'Sequential' : 'Functional',
+      );
+    default: {
       cx.policy.unavailable(`\`${cx.src(calleeNode)}(...)\` cannot be called here`, site.span);
-      return UNKNOWN;
+      const origin = originOf(callee);
+      // Something unknown called on tensors is a layer the analyzer cannot see into.
+      if (cx.graph.takesTensors(site)) return cx.graph.applyOpaque(label, origin, site);
+      return origin ? { kind: 'unknown', origin: { ...origin, label } } : UNKNOWN;
+    }
   }
 }
 
@@ -102,7 +140,7 @@ function rawArgs(cx: Context, argList: SyntaxNode | null): RawArg[] {
 }
 
 /** A call of a qualified name: the runtime's first, then builtins, then the Keras API. */
-function callPath(cx: Context, path: string, site: CallSite): Value {
+function callPath(cx: Context, path: string, site: CallSite, label: string): Value {
   const hosted = cx.policy.call(path, site);
   if (hosted !== undefined) return hosted;
   if (path.startsWith('builtins.'))
@@ -113,14 +151,130 @@ function callPath(cx: Context, path: string, site: CallSite): Value {
   const sym = resolveKeras(path);
   if (sym) return cx.graph.construct(sym, site, path);
   cx.policy.unavailable(`\`${path.replace(/^builtins\./, '')}(...)\` is not available`, site.span);
+  const reason = 'not a Keras layer the analyzer models';
+  if (cx.graph.takesTensors(site)) return cx.graph.applyOpaque(label, { label, reason }, site);
+  return unknownFrom(label, `${label}(...) is not followed`);
+}
+
+/** Python identity for the graph's objects, equality for plain values. */
+function same(a: Value, b: Value): boolean | null {
+  if (a.kind === 'layer' || a.kind === 'tensor' || a.kind === 'model') {
+    if (a.kind !== b.kind) return false;
+    const key = (v: Value) =>
+      v.kind === 'layer'
+        ? v.layer
+        : v.kind === 'tensor'
+          ? v.tensor
+          : v.kind === 'model'
+            ? v.model
+            : v;
+    return key(a) === key(b);
+  }
+  return equal(a, b);
+}
+
+/**
+ * The methods of lists and dicts that a model's code uses to collect layers and tensors
+ * (`branches.append(x)`): lists are changed in place, as Python does, so every name holding the
+ * list sees the change. A change the evaluator cannot make leaves the contents unknown.
+ */
+function containerMethod(self: Value, method: string, site: CallSite, label: string): Value {
+  const values = site.args.map((a) => a.value);
+  const [first, second] = values;
+  const lost = (what: string) =>
+    unknownFrom(
+      label,
+      `${self.kind === 'dict' ? 'a dict' : 'a list'} changed by ${what}, which the analyzer does not follow`,
+    );
+  if (self.kind === 'dict') {
+    if (method === 'get' && first) {
+      const hit = self.entries.find(([k]) => equal(k, first) === true);
+      return hit ? hit[1] : (second ?? NONE);
+    }
+    if (method === 'keys') return { kind: 'list', items: self.entries.map(([k]) => k) };
+    if (method === 'values') return { kind: 'list', items: self.entries.map(([, v]) => v) };
+    if (method === 'items')
+      return {
+        kind: 'list',
+        items: self.entries.map(([k, v]) => ({ kind: 'tuple', items: [k, v] })),
+      };
+    if (method === 'update' || method === 'pop' || method === 'setdefault' || method === 'clear') {
+      self.entries.splice(0, self.entries.length, [lost(`.${method}(...)`), UNKNOWN]);
+    }
+    return UNKNOWN;
+  }
+  if (self.kind !== 'list') return UNKNOWN;
+  const items = self.items;
+  switch (method) {
+    case 'append':
+      if (site.splat || values.length !== 1) break;
+      items.push(first!);
+      return NONE;
+    case 'extend': {
+      const more = first && (first.kind === 'list' || first.kind === 'tuple') ? first.items : null;
+      if (!more || site.splat) break;
+      items.push(...more);
+      return NONE;
+    }
+    case 'insert': {
+      const at = first?.kind === 'int' ? first.value : null;
+      if (at === null || !second || site.splat) break;
+      const i = at < 0 ? Math.max(0, items.length + at) : Math.min(at, items.length);
+      items.splice(i, 0, second);
+      return NONE;
+    }
+    case 'pop': {
+      const at = first === undefined ? -1 : first.kind === 'int' ? first.value : null;
+      if (at === null || items.length === 0) break;
+      const i = at < 0 ? items.length + at : at;
+      if (i < 0 || i >= items.length) break;
+      return items.splice(i, 1)[0]!;
+    }
+    case 'remove': {
+      const i = first ? items.findIndex((x) => same(x, first) === true) : -1;
+      if (i < 0 || items.slice(0, i).some((x) => same(x, first!) === null)) break;
+      items.splice(i, 1);
+      return NONE;
+    }
+    case 'clear':
+      items.length = 0;
+      return NONE;
+    case 'reverse':
+      items.reverse();
+      return NONE;
+    case 'copy':
+      return { kind: 'list', items: [...items] };
+    case 'index':
+    case 'count':
+      return UNKNOWN;
+    default:
+      break;
+  }
+  // What the list holds now is unknown: one item that says why (a Sequential shows it as a row).
+  items.splice(0, items.length, lost(`.${method}(...)`));
   return UNKNOWN;
 }
 
 /** `obj.method(...)`: the graph's own model methods, else the policy's. */
-function callMethod(cx: Context, self: Value, method: string, site: CallSite): Value {
+function callMethod(
+  cx: Context,
+  self: Value,
+  method: string,
+  site: CallSite,
+  label: string,
+): Value {
+  if (self.kind === 'list' || self.kind === 'dict') {
+    cx.policy.unavailable(`\`.${method}(...)\` is not available on this value`, site.span);
+    return containerMethod(self, method, site, label);
+  }
   if (self.kind !== 'model') {
     cx.policy.unavailable(`\`.${method}(...)\` is not available on this value`, site.span);
-    return UNKNOWN;
+    const reason =
+      self.kind === 'layer' && self.layer.opaque
+        ? `part of ${self.layer.name}, ${self.layer.opaque}`
+        : `.${method}(...) is not followed`;
+    if (cx.graph.takesTensors(site)) return cx.graph.applyOpaque(label, { label, reason }, site);
+    return unknownFrom(label, reason);
   }
   const model = self.model;
   return (

@@ -66,7 +66,8 @@ export class Evaluator implements Context {
   /** What the evaluation found so far. */
   analysis(): Analysis {
     return {
-      models: this.graph.models,
+      // A model rebound before any use (`model = Sequential()` then `model = build()`) is dead.
+      models: this.graph.liveModels(),
       layers: this.graph.layers,
       notes: this.notes,
       importRoots: [...this.importRoots],

@@ -4,14 +4,29 @@
  * (comprehensions, lambdas, f-strings...).
  */
 import type { SyntaxNode } from '@lezer/common';
-import { evaluateCall } from './calls';
+import { evaluateCall, labelled, labelOf } from './calls';
 import type { Context, Scope } from './context';
 import { tensorValue } from './graph-builder';
 import { parseNumber, parseString } from './literals';
 import { lookupName } from './names';
 import { exprChildren } from './nodes';
 import { binary, compare, unary } from './operators';
-import { asInt, asItems, bool, int, NONE, str, truthy, UNKNOWN, type Value } from './values';
+import {
+  asInt,
+  asItems,
+  bool,
+  int,
+  NONE,
+  originOf,
+  str,
+  truthy,
+  UNKNOWN,
+  unknownFrom,
+  type Value,
+} from './values';
+
+/** Why a layer reached through `model.layers` stays unknown. */
+const FROM_MODEL_LAYERS = 'a layer taken from model.layers, which the analyzer does not follow';
 
 /** The operators `compare` evaluates (the rest are arithmetic). */
 const COMPARISONS = new Set(['<', '>', '<=', '>=', '==', '!=', 'in', 'not in', 'is', 'is not']);
@@ -87,7 +102,8 @@ function items(cx: Context, node: SyntaxNode, scope: Scope): Value[] {
   const out: Value[] = [];
   for (const c of exprChildren(node)) {
     if (c.name === 'ComprehensionExpression') return [UNKNOWN];
-    out.push(cx.expr(c, scope));
+    // An unknown item keeps its text: in a Sequential list it is a layer of its own.
+    out.push(labelled(cx.expr(c, scope), cx.src(c), cx.span(c)));
   }
   return out;
 }
@@ -139,7 +155,21 @@ function member(cx: Context, node: SyntaxNode, scope: Scope): Value {
     if (!index || index.name === ']') return UNKNOWN;
     if (index.nextSibling?.name === ':' || index.name === ':')
       return slice(cx, node, target, scope);
-    return subscript(target, cx.expr(index, scope));
+    const item = subscript(target, cx.expr(index, scope));
+    if (item.kind !== 'unknown' || item.origin) return item;
+    // What an unknown item was taken from says why it is unknown.
+    const label = labelOf(cx.src(node));
+    if (target.kind === 'method' && target.name === 'layers') {
+      const owner = target.self;
+      return unknownFrom(
+        label,
+        owner.kind === 'layer' && owner.layer.opaque
+          ? `a layer of ${owner.layer.name}, ${owner.layer.opaque}`
+          : FROM_MODEL_LAYERS,
+      );
+    }
+    const origin = originOf(target);
+    return origin ? { kind: 'unknown', origin: { ...origin, label } } : item;
   }
   const prop = node.lastChild;
   if (!prop || prop.name !== 'PropertyName') return UNKNOWN;
@@ -163,15 +193,25 @@ function member(cx: Context, node: SyntaxNode, scope: Scope): Value {
         return tensorValue(target.model.outputs[0]!);
       return { kind: 'method', self: target, name };
     case 'layer':
+      if (name === 'input' || name === 'output') return cx.graph.layerTensor(target.layer, name);
       return { kind: 'method', self: target, name };
     case 'host': {
       const v = cx.policy.member(target, name);
       if (v !== undefined) return v;
       return { kind: 'method', self: target, name };
     }
-    default:
+    case 'list':
+    case 'dict':
+      // `pools.append(...)` and the like: the call decides (containerMethod in calls.ts).
+      return { kind: 'method', self: target, name };
+    default: {
       cx.policy.unavailable(`\`.${name}\` is not available on this value`, cx.span(node));
-      return UNKNOWN;
+      // `encoder.output`, `base.layers`: unknown for the same reason as what they belong to.
+      const origin = originOf(target);
+      return origin
+        ? { kind: 'unknown', origin: { ...origin, label: labelOf(cx.src(node)) } }
+        : UNKNOWN;
+    }
   }
 }
 

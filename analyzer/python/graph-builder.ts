@@ -16,8 +16,8 @@ import type {
 } from '../graph';
 import { LAYERS } from '../layers/index';
 import { defaultValue, toDims } from '../layers/types';
-import { outputOf } from '../shapes';
-import { OPTIMIZER_DEFAULT_LR, snakeCase, type KerasSymbol } from './keras';
+import { lastAxisOf, outputOf } from '../shapes';
+import { applicationName, OPTIMIZER_DEFAULT_LR, snakeCase, type KerasSymbol } from './keras';
 import { MAX_WRAP_DEPTH } from './limits';
 import {
   asInt,
@@ -26,9 +26,13 @@ import {
   bool,
   float,
   NONE,
+  originOf,
   str,
   UNKNOWN,
+  unknownFrom,
+  type ClassValue,
   type Span,
+  type Unknowable,
   type Value,
 } from './values';
 
@@ -37,9 +41,26 @@ export type Naming = 'keras3' | 'tf-keras2';
 
 interface SequentialState {
   entries: Array<
-    { kind: 'layer'; layer: LayerNode } | { kind: 'input'; tensor: Tensor } | { kind: 'opaque' }
+    | { kind: 'layer'; layer: LayerNode }
+    | { kind: 'input'; tensor: Tensor }
+    | { kind: 'opaque'; reason: string }
   >;
   buildShape: Shape | null | undefined;
+}
+
+/** Why a model that is used where a layer goes cannot be followed (yet). */
+const NESTED_MODEL = 'a model used as a layer, which the analyzer does not follow';
+
+/** The one line a tensor of unknown origin gives for the model it reaches. */
+function untraced(origin: Unknowable | undefined): string {
+  return origin
+    ? `${origin.label}: ${origin.reason}`
+    : 'an input tensor comes from code the analyzer cannot follow';
+}
+
+/** A call site standing for a span of text (an item of a list, an argument). */
+function siteAt(span: Span): CallSite {
+  return { span, callee: span, argList: { from: span.to, to: span.to }, args: [], splat: false };
 }
 
 /** A tensor as a value. */
@@ -54,6 +75,74 @@ function wrapDepth(layer: LayerNode): number {
   return depth;
 }
 
+/**
+ * A functional model's layers in Keras 3's order (`map_graph` in keras/src/ops/function.py):
+ * deepest first, where a call's depth is the longest way from it to an output, and a layer's the
+ * deepest of its calls; within one depth, in the order a depth-first walk from the outputs first
+ * meets them. An input that reaches no output counts as depth 0, first among the outputs.
+ */
+function kerasLayerOrder(inputs: Tensor[], outputs: Tensor[]): LayerNode[] {
+  const declared = new Set(inputs);
+  const finished = new Set<LayerCall>();
+  const inProgress = new Set<LayerCall>();
+  const ordered: LayerCall[] = [];
+  const index = new Map<LayerNode, number>();
+  const parents = (c: LayerCall) => [...c.inputs, ...c.initialState];
+  // Keras's recursive walk, with an explicit stack: a call is done once its parents are.
+  const enter = (t: Tensor): LayerCall | null => {
+    const call = t.producer;
+    if (!call || finished.has(call) || inProgress.has(call)) return null;
+    const isInput = call.layer.type === 'InputLayer';
+    if (!isInput && declared.has(t)) {
+      finished.add(call);
+      return null;
+    }
+    if (!index.has(call.layer)) index.set(call.layer, index.size);
+    inProgress.add(call);
+    return call;
+  };
+  for (const t of outputs) {
+    const first = enter(t);
+    const stack: Array<{ call: LayerCall; next: number }> = first ? [{ call: first, next: 0 }] : [];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const ins = top.call.layer.type === 'InputLayer' ? [] : parents(top.call);
+      if (top.next < ins.length) {
+        const child = enter(ins[top.next++]!);
+        if (child) stack.push({ call: child, next: 0 });
+        continue;
+      }
+      stack.pop();
+      inProgress.delete(top.call);
+      finished.add(top.call);
+      ordered.push(top.call);
+    }
+  }
+  const inGraph = new Set(ordered);
+  const callDepth = new Map<LayerCall, number>();
+  const layerDepth = new Map<LayerNode, number>();
+  for (const call of [...ordered].reverse()) {
+    const depth = Math.max(callDepth.get(call) ?? 0, layerDepth.get(call.layer) ?? 0);
+    layerDepth.set(call.layer, depth);
+    callDepth.set(call, depth);
+    for (const p of parents(call)) {
+      const parent = p.producer;
+      if (parent && inGraph.has(parent))
+        callDepth.set(parent, Math.max(depth + 1, callDepth.get(parent) ?? 0));
+    }
+  }
+  for (const t of inputs) {
+    const layer = t.producer?.layer;
+    if (layer && layer.type === 'InputLayer' && !layerDepth.has(layer)) {
+      layerDepth.set(layer, 0);
+      index.set(layer, -1);
+    }
+  }
+  return [...layerDepth.keys()].sort(
+    (a, b) => layerDepth.get(b)! - layerDepth.get(a)! || index.get(a)! - index.get(b)!,
+  );
+}
+
 /** Builds the graph of one evaluation (a file, or a playground session across its cells). */
 export class GraphBuilder {
   /** Every layer constructed, in order. */
@@ -63,6 +152,11 @@ export class GraphBuilder {
   private ids = 0;
   private readonly names = new Map<string, number>();
   private readonly sequential = new Map<ModelNode, SequentialState>();
+  /**
+   * Tensors downstream of a layer that cannot build (a shape error): their shapes are unknown,
+   * rank included, so that one error gives one finding and no cascade.
+   */
+  private readonly broken = new Set<Tensor>();
 
   constructor(private readonly naming: Naming | undefined) {}
 
@@ -76,6 +170,21 @@ export class GraphBuilder {
         const call = this.record(layer, [], site.span);
         return tensorValue(call.outputs[0]!);
       }
+      case 'merge':
+        return this.constructMerge(sym.type, site, path);
+      case 'application': {
+        const given = asString(site.args.find((a) => a.keyword === 'name')?.value);
+        const layer = this.constructLayer('Functional', site, path, {
+          reason: `keras.applications.${sym.name}, which the analyzer does not model`,
+          name: given ?? applicationName(sym.name) ?? '?',
+        });
+        return { kind: 'layer', layer };
+      }
+      case 'loadModel':
+        return unknownFrom(
+          'load_model(...)',
+          'a model loaded by load_model(...), whose layers are not in this file',
+        );
       case 'sequential':
         return this.constructSequential(site, path);
       case 'model':
@@ -120,13 +229,118 @@ export class GraphBuilder {
     return tensorValue(this.tensor(null, null));
   }
 
+  /** An instance of a class defined in the text that subclasses a Keras layer or model. */
+  constructCustom(cls: ClassValue, site: CallSite, path: string): Value {
+    const what = cls.base === 'model' ? 'a custom model class' : 'a custom layer class';
+    const layer = this.constructLayer(cls.name, site, path, {
+      reason: `${what}, whose output shape and weights are unknown`,
+    });
+    return { kind: 'layer', layer };
+  }
+
+  /**
+   * Something the analyzer does not model, called on tensors (`tf.concat([a, b])`, a loaded
+   * model, `Attention()(x)` with `Attention` never imported): one layer of unknown output shape
+   * and weights, so that the layers before it stay in the model.
+   */
+  applyOpaque(label: string, origin: Unknowable | null, site: CallSite, type = '?'): Value {
+    const layer = this.constructLayer(type, site, '', {
+      reason: origin?.reason ?? 'not a Keras layer the analyzer models',
+      name: label,
+    });
+    const inputs = site.args.flatMap((a) => {
+      if (a.value.kind === 'tensor') return [a.value.tensor];
+      return (asItems(a.value) ?? []).flatMap((x) => (x.kind === 'tensor' ? [x.tensor] : []));
+    });
+    const call = this.record(layer, inputs, site.span);
+    return tensorValue(call.outputs[0]!);
+  }
+
+  /** True when some argument of the call is a tensor (or a list holding one). */
+  takesTensors(site: CallSite): boolean {
+    return site.args.some(
+      (a) =>
+        a.value.kind === 'tensor' || (asItems(a.value)?.some((x) => x.kind === 'tensor') ?? false),
+    );
+  }
+
+  /**
+   * `layer.input` / `layer.output`: the tensors of its one application. A layer the analyzer
+   * cannot see into that was never applied (a `keras.applications` model) is a model of its
+   * own: its input is of unknown origin and its output comes out of it.
+   */
+  layerTensor(layer: LayerNode, which: 'input' | 'output'): Value {
+    if (layer.calls.length === 0 && layer.opaque) {
+      const input = this.tensor(null, null, {
+        label: `${layer.name}.input`,
+        reason: `the input of ${layer.name}, which the analyzer does not model`,
+      });
+      this.record(layer, [input], layer.site.span);
+    }
+    const call = layer.calls.length === 1 ? layer.calls[0]! : null;
+    const t = call ? (which === 'input' ? call.inputs[0] : call.outputs[0]) : undefined;
+    if (t) return tensorValue(t);
+    // Keras raises here too: a layer never applied, or applied more than once, has no one output.
+    return unknownFrom(
+      `${layer.name}.${which}`,
+      layer.calls.length === 0
+        ? 'a layer that was never applied has no output'
+        : `a layer applied ${layer.calls.length} times has no single ${which}`,
+    );
+  }
+
+  /**
+   * `a, b = opaque(x)`: the outputs of a layer of unknown outputs, as many as are unpacked.
+   * Null for any other tensor (its outputs are known, and it is not a sequence).
+   */
+  unpackTensor(t: Tensor, n: number): Value[] | null {
+    const call = t.producer;
+    if (!call || t.shape !== null || call.outputs.length !== 1 || call.outputs[0] !== t)
+      return null;
+    if (!call.layer.opaque && LAYERS.has(call.layer.type)) return null;
+    for (let i = 1; i < n; i++) call.outputs.push(this.tensor(null, call));
+    return call.outputs.map(tensorValue);
+  }
+
+  // ---- liveness: a model built and rebound before any use is dead ------------------------
+
+  private readonly liveness = new Map<ModelNode, { names: number; used: boolean }>();
+
+  /** A name now holds this model. */
+  bound(model: ModelNode): void {
+    const l = this.liveness.get(model) ?? { names: 0, used: false };
+    l.names++;
+    this.liveness.set(model, l);
+  }
+
+  /** A name that held this model was rebound to something else. */
+  released(model: ModelNode): void {
+    const l = this.liveness.get(model);
+    if (l) l.names--;
+  }
+
+  /** The model was read (a method, an argument, a return value...). */
+  used(model: ModelNode): void {
+    const l = this.liveness.get(model) ?? { names: 0, used: true };
+    l.used = true;
+    this.liveness.set(model, l);
+  }
+
+  /** Models that are not dead (`model = Sequential()` rebound before any use is). */
+  liveModels(): ModelNode[] {
+    return this.models.filter((m) => {
+      const l = this.liveness.get(m);
+      return !l || l.used || l.names > 0;
+    });
+  }
+
   /** The graph methods of a model (`add`, `build`, `compile`); undefined for any other method. */
   method(model: ModelNode, method: string, site: CallSite): Value | undefined {
     const state = this.sequential.get(model);
     const first = site.args[0];
     switch (method) {
       case 'add':
-        if (state && first) this.addToSequential(state, first.value);
+        if (state && first) this.addToSequential(state, first.value, first.valueSpan);
         return NONE;
       case 'build':
         if (state && first) {
@@ -143,8 +357,12 @@ export class GraphBuilder {
   }
 
   /** A Sequential model may have had layers added where the evaluator could not follow. */
-  markOpaque(model: ModelNode): void {
-    this.sequential.get(model)?.entries.push({ kind: 'opaque' });
+  markOpaque(
+    model: ModelNode,
+    reason = 'layers are added by code the analyzer cannot follow',
+  ): void {
+    this.used(model);
+    this.sequential.get(model)?.entries.push({ kind: 'opaque', reason });
   }
 
   /** Completes every model's layers, calls, inputs and outputs from what was recorded. */
@@ -160,6 +378,8 @@ export class GraphBuilder {
     const seen = new Set<LayerCall>();
     const stack = [...model.outputs];
     const inputs = new Set(model.inputs);
+    model.opaque = false;
+    model.opaqueReason = null;
     while (stack.length) {
       const t = stack.pop()!;
       if (inputs.has(t)) {
@@ -168,6 +388,7 @@ export class GraphBuilder {
       }
       if (!t.producer) {
         model.opaque = true;
+        model.opaqueReason ??= untraced(t.origin);
         continue;
       }
       if (seen.has(t.producer)) continue;
@@ -180,9 +401,22 @@ export class GraphBuilder {
       model.inputSource = 'Input';
       model.inputLayer = declared.producer!.layer;
     }
-    const layers: LayerNode[] = [];
-    for (const c of model.calls) if (!layers.includes(c.layer)) layers.push(c.layer);
-    model.layers = layers;
+    if (model.outputs.length === 0) {
+      // `Model(inputs, outputs)` with outputs the analyzer could not collect: not an empty model.
+      model.opaque = true;
+      model.opaqueReason ??= 'its outputs come from code the analyzer cannot follow';
+    }
+    model.layers = kerasLayerOrder(model.inputs, model.outputs);
+    for (const c of model.calls) if (!model.layers.includes(c.layer)) model.layers.push(c.layer);
+    this.opaqueLayers(model);
+  }
+
+  /** A model holding a layer the analyzer cannot see into is opaque, for that reason. */
+  private opaqueLayers(model: ModelNode): void {
+    const unknown = model.layers.find((l) => l.opaque);
+    if (!unknown) return;
+    model.opaque = true;
+    model.opaqueReason ??= `${unknown.name}: ${unknown.opaque}`;
   }
 
   // ---- layers ------------------------------------------------------------------------------
@@ -195,7 +429,16 @@ export class GraphBuilder {
     return n === 0 ? base : `${base}_${n}`;
   }
 
-  private constructLayer(type: string, site: CallSite, path: string): LayerNode {
+  /**
+   * A layer from its call site. `opaque` marks one the analyzer cannot see into: why, and the
+   * name Keras gives it when that is not the automatic one of its class.
+   */
+  private constructLayer(
+    type: string,
+    site: CallSite,
+    path: string,
+    opaque?: { reason: string; name?: string },
+  ): LayerNode {
     const spec = LAYERS.get(type);
     const config: Record<string, Value> = {};
     if (spec) {
@@ -216,7 +459,7 @@ export class GraphBuilder {
     const layer: LayerNode = {
       id: this.ids++,
       type,
-      name: nameValue ?? this.autoName(type),
+      name: opaque?.name ?? nameValue ?? this.autoName(type),
       path,
       site,
       config,
@@ -226,6 +469,7 @@ export class GraphBuilder {
       inputHint: null,
       inputHintArgs: [],
       calls: [],
+      opaque: opaque?.reason ?? null,
     };
     if (spec?.wrapper) {
       const inner = config['layer'];
@@ -278,16 +522,20 @@ export class GraphBuilder {
     }
   }
 
-  private tensor(shape: Shape | null, producer: LayerCall | null): Tensor {
-    return { id: this.ids++, shape, producer };
+  private tensor(shape: Shape | null, producer: LayerCall | null, origin?: Unknowable): Tensor {
+    return { id: this.ids++, shape, producer, ...(origin ? { origin } : {}) };
   }
 
-  /** Records one application of a layer and infers its output shapes. */
+  /**
+   * Records one application of a layer and infers its output shapes. An unbuilt call (a
+   * Sequential model with no input shape) has unknown shapes, as Keras prints them.
+   */
   private record(
     layer: LayerNode,
     inputs: Tensor[],
     span: Span,
     initialState: Tensor[] = [],
+    unbuilt = false,
   ): LayerCall {
     const call: LayerCall = {
       id: this.ids++,
@@ -298,6 +546,12 @@ export class GraphBuilder {
       issue: null,
       initialState,
     };
+    if (inputs.some((t) => this.broken.has(t))) {
+      call.outputs = [this.tensor(null, call)];
+      this.broken.add(call.outputs[0]!);
+      layer.calls.push(call);
+      return call;
+    }
     const outcome = outputOf(
       layer,
       inputs.map((t) => t.shape),
@@ -305,19 +559,44 @@ export class GraphBuilder {
     if ('issue' in outcome) {
       call.issue = outcome.issue;
       call.outputs = [this.tensor(null, call)];
+      this.broken.add(call.outputs[0]!);
     } else {
-      call.outputs = outcome.shapes.map((s) => this.tensor(s, call));
+      call.outputs = outcome.shapes.map((s) => this.tensor(unbuilt ? null : s, call));
+      const only = call.outputs.length === 1 ? call.outputs[0]! : null;
+      if (only && only.shape === null && !unbuilt) {
+        const last = lastAxisOf(layer, inputs[0]);
+        if (last !== null) only.lastDim = last;
+      }
     }
     layer.calls.push(call);
     return call;
   }
 
-  /** The tensors a value holds (one, or a list of them); unknown values become opaque tensors. */
+  /**
+   * The tensors a value holds (one, or a list of them); other values become tensors of unknown
+   * origin, which remember what they were reached by where the evaluator knows.
+   */
   private tensorsOf(v: Value): Tensor[] {
-    if (v.kind === 'tensor') return [v.tensor];
+    const one = (x: Value) =>
+      x.kind === 'tensor' ? x.tensor : this.tensor(null, null, originOf(x) ?? undefined);
     const items = asItems(v);
-    if (items) return items.map((x) => (x.kind === 'tensor' ? x.tensor : this.tensor(null, null)));
-    return [this.tensor(null, null)];
+    if (items) return items.map(one);
+    return [one(v)];
+  }
+
+  /**
+   * `concatenate([a, b], axis=1)` and the other functional merges: the merge layer built from the
+   * arguments after the inputs (Keras's `Concatenate(axis=axis, **kwargs)(inputs)`), applied.
+   */
+  private constructMerge(type: string, site: CallSite, path: string): Value {
+    const inputsArg =
+      site.args.find((a) => a.keyword === 'inputs') ?? site.args.find((a) => a.keyword === null);
+    const rest = site.args.filter((a) => a !== inputsArg);
+    const layer = this.constructLayer(type, { ...site, args: rest }, path);
+    // The functional `dot` defaults to axes=-1 where the Dot class requires axes.
+    if (type === 'Dot' && !layer.config['axes']) layer.config['axes'] = { kind: 'int', value: -1 };
+    const call = this.record(layer, this.tensorsOf(inputsArg?.value ?? UNKNOWN), site.span);
+    return tensorValue(call.outputs[0]!);
   }
 
   // ---- models ------------------------------------------------------------------------------
@@ -340,6 +619,7 @@ export class GraphBuilder {
       inputSource: null,
       inputLayer: null,
       opaque: false,
+      opaqueReason: null,
     };
     this.models.push(model);
     return model;
@@ -353,12 +633,20 @@ export class GraphBuilder {
     if (list) {
       const items = asItems(list.value);
       if (items) for (const item of items) this.addToSequential(state, item);
-      else if (list.value.kind !== 'none') state.entries.push({ kind: 'opaque' });
+      else if (list.value.kind !== 'none')
+        state.entries.push({
+          kind: 'opaque',
+          reason: untraced(originOf(list.value) ?? undefined).replace(
+            'an input tensor comes from',
+            'its layers come from',
+          ),
+        });
     }
     return { kind: 'model', model };
   }
 
-  private addToSequential(state: SequentialState, item: Value): void {
+  /** One layer (or what stands where a layer goes) added to a Sequential model; `at` is its text. */
+  private addToSequential(state: SequentialState, item: Value, at?: Span): void {
     if (item.kind === 'layer') {
       // Keras 3 turns a first layer's input_shape into an InputLayer, which takes an auto name.
       const declares = item.layer.inputHintArgs.some(
@@ -369,7 +657,34 @@ export class GraphBuilder {
       state.entries.push({ kind: 'layer', layer: item.layer });
     } else if (item.kind === 'tensor' && item.tensor.producer?.layer.type === 'InputLayer') {
       state.entries.push({ kind: 'input', tensor: item.tensor });
-    } else state.entries.push({ kind: 'opaque' });
+    } else if (item.kind === 'model') {
+      // A model as a layer: a row of its own (at the nested model's constructor, in a list).
+      const inner = item.model;
+      const where = at ?? { from: inner.site.span.to, to: inner.site.span.to };
+      const layer = this.constructLayer(
+        inner.kind === 'sequential' ? 'Sequential' : 'Functional',
+        siteAt(where),
+        '',
+        { reason: NESTED_MODEL, name: inner.name },
+      );
+      state.entries.push({ kind: 'layer', layer });
+    } else {
+      const origin = originOf(item);
+      if (origin?.span) {
+        // Something the analyzer cannot see into, written where a layer goes: a row of its own.
+        const layer = this.constructLayer('?', siteAt(origin.span), '', {
+          reason: origin.reason,
+          name: origin.label,
+        });
+        state.entries.push({ kind: 'layer', layer });
+      } else
+        state.entries.push({
+          kind: 'opaque',
+          reason: origin
+            ? `${origin.label}: ${origin.reason}`
+            : 'a layer comes from code the analyzer cannot follow',
+        });
+    }
   }
 
   private constructFunctional(site: CallSite, path: string): Value {
@@ -426,12 +741,18 @@ export class GraphBuilder {
     model.calls = [];
     model.layers = [];
     model.opaque = false;
+    model.opaqueReason = null;
+    model.inputSource = null;
+    model.inputLayer = null;
     let shape: Shape | null | undefined = undefined;
     let current: Tensor | null = null;
     let sawLayer = false;
+    // No input shape at all: Keras leaves the model unbuilt, and every shape is unknown.
+    let unbuilt = false;
     for (const entry of state.entries) {
       if (entry.kind === 'opaque') {
         model.opaque = true;
+        model.opaqueReason ??= entry.reason;
         current = this.tensor(null, null);
         shape = null;
         continue;
@@ -466,13 +787,21 @@ export class GraphBuilder {
         shape = layer.inputHint ?? (state.buildShape === undefined ? null : state.buildShape);
         current = this.tensor(shape, null);
         model.inputs = [current];
+        unbuilt = model.inputSource === null;
       }
       sawLayer = true;
-      const call = this.record(layer, [current ?? this.tensor(null, null)], layer.site.span);
+      const call = this.record(
+        layer,
+        [current ?? this.tensor(null, null)],
+        layer.site.span,
+        [],
+        unbuilt,
+      );
       model.calls.push(call);
       if (!model.layers.includes(layer)) model.layers.push(layer);
       current = call.outputs[0] ?? null;
     }
     model.outputs = current ? [current] : [];
+    this.opaqueLayers(model);
   }
 }

@@ -3,18 +3,23 @@
  * bindings `import` statements make, as references to qualified names (`tensorflow.keras.layers`).
  */
 import type { SyntaxNode } from '@lezer/common';
-import { BUILTINS } from './builtins';
+import { BUILTINS, PYTHON_BUILTINS } from './builtins';
 import type { Context, Scope } from './context';
 import { starNames } from './keras';
-import { UNKNOWN, type Value } from './values';
+import { UNKNOWN, unknownFrom, type Value } from './values';
 
 /** The value of a name used at `node`; undefined names are the policy's to judge. */
 export function lookupName(cx: Context, name: string, scope: Scope, node: SyntaxNode): Value {
   const v = scope.lookup(name);
-  if (v !== undefined) return v;
+  if (v !== undefined) {
+    if (v.kind === 'model') cx.graph.used(v.model);
+    return v;
+  }
   if (BUILTINS.has(name)) return { kind: 'ref', path: `builtins.${name}` };
   cx.policy.undefinedName(name, cx.span(node));
-  return UNKNOWN;
+  // Python's other builtins exist: unknown, but not "never defined".
+  if (PYTHON_BUILTINS.has(name)) return UNKNOWN;
+  return unknownFrom(name, `\`${name}\` is never imported or defined`);
 }
 
 /** `import a.b [as c], ...` and `from a.b import c [as d], ... | *`. */

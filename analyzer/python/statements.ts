@@ -6,16 +6,21 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { Context, Scope } from './context';
 import { functionDefinition, Returned } from './functions';
+import { kerasTail, resolveKeras } from './keras';
 import { MAX_UNROLL } from './limits';
 import { importStatement } from './names';
 import { exprChildren, firstExpr } from './nodes';
 import { binary } from './operators';
-import { asItems, NONE, str, truthy, UNKNOWN, type Value } from './values';
+import { asItems, equal, NONE, str, truthy, UNKNOWN, type ClassValue, type Value } from './values';
 
 /** A `for` loop the evaluator cannot unroll, as the policy is told. */
 const OPAQUE_LOOP = `a \`for\` loop that is not over range() or a list of at most ${MAX_UNROLL} known items (or that uses break/continue)`;
 /** An `if` whose branch is unknown, as the policy is told. */
 const UNKNOWN_CONDITION = 'an `if` whose condition is not a known constant';
+/** Why a model is opaque when layers are added in such a loop or `if`. */
+const OPAQUE_LOOP_ADD = 'layers are added in a loop the analyzer cannot unroll';
+const UNKNOWN_CONDITION_ADD = 'layers are added under an `if` whose condition is unknown';
+const TRY_EXCEPT_ADD = 'layers are added in an `except` block, which may or may not run';
 
 /** Runs the statements under a Script or Body node. */
 export function block(cx: Context, node: SyntaxNode, scope: Scope): void {
@@ -52,11 +57,8 @@ function statement(cx: Context, node: SyntaxNode, scope: Scope): void {
           statement(cx, c, scope);
       }
       return;
-    case 'ClassDefinition': {
-      const name = node.getChild('VariableName');
-      if (name) scope.vars.set(cx.src(name), UNKNOWN);
-      return;
-    }
+    case 'ClassDefinition':
+      return classDefinition(cx, node, scope);
     case 'WithStatement':
       return withStatement(cx, node, scope);
     case 'TryStatement':
@@ -67,7 +69,12 @@ function statement(cx: Context, node: SyntaxNode, scope: Scope): void {
     }
     case 'WhileStatement':
     case 'MatchStatement':
-      return opaque(cx, node, scope);
+      return opaque(
+        cx,
+        node,
+        scope,
+        `layers are added in a \`${node.name === 'WhileStatement' ? 'while' : 'match'}\` the analyzer does not follow`,
+      );
     case 'StatementGroup':
     case 'Body':
       return block(cx, node, scope);
@@ -96,11 +103,49 @@ function assign(cx: Context, node: SyntaxNode, scope: Scope): void {
   }
 }
 
+/**
+ * `class Name(Bases): ...`: the body is not followed; what the bases say is kept, so that an
+ * instance of a Keras layer or model subclass stands in the model as a layer of its own.
+ */
+function classDefinition(cx: Context, node: SyntaxNode, scope: Scope): void {
+  const name = node.getChild('VariableName');
+  if (!name) return;
+  const bases = node.getChild('ArgList');
+  let base: ClassValue['base'] = null;
+  for (const b of bases ? exprChildren(bases) : []) {
+    if (b.name === 'VariableName' && b.nextSibling?.name === 'AssignOp') break; // metaclass=...
+    const v = cx.expr(b, scope);
+    const kind = v.kind === 'class' ? v.cls.base : v.kind === 'ref' ? kerasBase(v.path) : null;
+    if (kind === 'model' || (kind === 'layer' && base === null)) base = kind;
+  }
+  scope.vars.set(cx.src(name), { kind: 'class', cls: { name: cx.src(name), base } });
+}
+
+/** Whether a qualified name is a Keras layer (`keras.layers.Layer`, `LSTM`...) or model class. */
+function kerasBase(path: string): ClassValue['base'] {
+  const tail = kerasTail(path);
+  if (tail === null) return null;
+  if (/^(models\.)?(Model|Sequential|Functional)$|(^|\.)training\.Model$/.test(tail))
+    return 'model';
+  if (/(^|\.)(Layer|Wrapper)$/.test(tail)) return 'layer';
+  return resolveKeras(path)?.kind === 'layer' ? 'layer' : null;
+}
+
+/** Binds a name, keeping count of the names that hold each model (see GraphBuilder.liveModels). */
+function bindName(cx: Context, name: string, value: Value, scope: Scope): void {
+  const old = scope.vars.get(name);
+  if (old?.kind === 'model' && !(value.kind === 'model' && value.model === old.model))
+    cx.graph.released(old.model);
+  if (value.kind === 'model' && !(old?.kind === 'model' && old.model === value.model))
+    cx.graph.bound(value.model);
+  scope.vars.set(name, value);
+}
+
 /** Binds a target expression (a name, a tuple of names, or something opaque) to a value. */
 function bindTarget(cx: Context, target: SyntaxNode, value: Value, scope: Scope): void {
   switch (target.name) {
     case 'VariableName':
-      scope.vars.set(cx.src(target), value);
+      bindName(cx, cx.src(target), value, scope);
       return;
     case 'TupleExpression':
     case 'ArrayExpression':
@@ -111,14 +156,51 @@ function bindTarget(cx: Context, target: SyntaxNode, value: Value, scope: Scope)
       } else unpack(cx, items, value, scope);
       return;
     }
+    case 'MemberExpression': {
+      if (target.firstChild?.nextSibling?.name === '[')
+        return bindSubscript(cx, target, value, scope);
+      // `layer.trainable = False` freezes a layer's weights; other attributes are not followed.
+      const obj = target.firstChild;
+      const prop = target.lastChild;
+      if (obj && prop?.name === 'PropertyName' && cx.src(prop) === 'trainable') {
+        const owner = cx.expr(obj, scope);
+        if (owner.kind === 'layer') owner.layer.config['trainable'] = value;
+      }
+      return;
+    }
     default:
-      // Attribute or subscript targets (`self.x = ...`, `d[k] = ...`) are not followed.
       return;
   }
 }
 
+/**
+ * `outputs["rain"] = layer(x)`, `branches[0] = x`: set in place in a known dict or list (as
+ * Python does, every name holding it sees the change); elsewhere the container is unknown.
+ */
+function bindSubscript(cx: Context, target: SyntaxNode, value: Value, scope: Scope): void {
+  const obj = target.firstChild;
+  const index = obj?.nextSibling?.nextSibling;
+  if (!obj || !index || index.name === ']' || index.nextSibling?.name === ':') return;
+  const container = cx.expr(obj, scope);
+  const key = cx.expr(index, scope);
+  if (container.kind === 'dict') {
+    const hit = container.entries.find(([k]) => equal(k, key) === true);
+    if (hit) hit[1] = value;
+    else if (container.entries.every(([k]) => equal(k, key) === false))
+      container.entries.push([key, value]);
+    else container.entries.splice(0, container.entries.length, [UNKNOWN, UNKNOWN]);
+  } else if (container.kind === 'list') {
+    const i = key.kind === 'int' ? key.value : null;
+    const at = i === null ? -1 : i < 0 ? container.items.length + i : i;
+    if (at >= 0 && at < container.items.length) container.items[at] = value;
+    else container.items.splice(0, container.items.length, UNKNOWN);
+  }
+}
+
 function unpack(cx: Context, targets: SyntaxNode[], value: Value, scope: Scope): void {
-  const items = asItems(value);
+  // `a, b = layer(x)` on a layer of unknown outputs: as many outputs as there are targets.
+  const items =
+    value.kind === 'tensor' ? cx.graph.unpackTensor(value.tensor, targets.length) : asItems(value);
   const fits = items && items.length === targets.length;
   targets.forEach((t, i) => bindTarget(cx, t, fits ? items[i]! : UNKNOWN, scope));
 }
@@ -149,7 +231,7 @@ function forStatement(cx: Context, node: SyntaxNode, scope: Scope): void {
   if (!iterable || iterable.length > MAX_UNROLL || hasLoopJump(cx, body)) {
     cx.policy.unsupported(OPAQUE_LOOP, iterNode, cx.text);
     for (const t of targets) bindTarget(cx, t, UNKNOWN, scope);
-    opaque(cx, body, scope);
+    opaque(cx, body, scope, OPAQUE_LOOP_ADD);
     return;
   }
   for (const item of iterable) {
@@ -182,7 +264,8 @@ function hasLoopJump(cx: Context, body: SyntaxNode): boolean {
 /** The items a `for` loop visits, when known. */
 function iterate(v: Value): Value[] | null {
   const items = asItems(v);
-  if (items) return items;
+  // A copy: a body that appends to the list it loops over must not loop forever.
+  if (items) return [...items];
   if (v.kind === 'str') return [...v.value].map((ch) => str(ch));
   return null;
 }
@@ -207,7 +290,7 @@ function ifStatement(cx: Context, node: SyntaxNode, scope: Scope): void {
     if (known === null) {
       cx.policy.unsupported(UNKNOWN_CONDITION, b.cond ?? b.body, cx.text);
       // Which branch runs is unknown: everything the remaining branches touch is unknown.
-      for (const rest of branches.slice(i)) opaque(cx, rest.body, scope);
+      for (const rest of branches.slice(i)) opaque(cx, rest.body, scope, UNKNOWN_CONDITION_ADD);
       return;
     }
   }
@@ -231,7 +314,7 @@ function tryStatement(cx: Context, node: SyntaxNode, scope: Scope): void {
   for (let c = node.firstChild; c; c = c.nextSibling) {
     if (c.name === 'Body') {
       if (previous === 'try' || previous === 'finally' || previous === 'else') block(cx, c, scope);
-      else opaque(cx, c, scope);
+      else opaque(cx, c, scope, TRY_EXCEPT_ADD);
     } else if (
       c.name === 'try' ||
       c.name === 'finally' ||
@@ -247,7 +330,7 @@ function tryStatement(cx: Context, node: SyntaxNode, scope: Scope): void {
  * A block that may or may not run: names it assigns become unknown, and models it adds layers
  * to become opaque (shapes after that point are unknown).
  */
-function opaque(cx: Context, node: SyntaxNode, scope: Scope): void {
+function opaque(cx: Context, node: SyntaxNode, scope: Scope, why: string): void {
   const cursor = node.cursor();
   do {
     if (!cx.spend(node)) return;
@@ -264,7 +347,7 @@ function opaque(cx: Context, node: SyntaxNode, scope: Scope): void {
         const obj = callee.firstChild;
         if ((method === 'add' || method === 'build') && obj?.name === 'VariableName') {
           const v = scope.lookup(cx.src(obj));
-          if (v?.kind === 'model') cx.graph.markOpaque(v.model);
+          if (v?.kind === 'model') cx.graph.markOpaque(v.model, why);
         }
       }
     }

@@ -16,6 +16,24 @@ export interface FunctionValue {
   returns: Value;
 }
 
+/**
+ * Where an unknown value came from, when the evaluator knows: the code it was reached by (`label`,
+ * as written: `encoder`, `tf.concat`, `model.layers[2]`) and why it cannot be followed, so that a
+ * summary can say why a total is unknown instead of guessing.
+ */
+export interface Unknowable {
+  label: string;
+  reason: string;
+  /** Where the label is written, when the value stands at one place (an item of a list). */
+  span?: Span;
+}
+
+/** A class defined in the analysed text; `layer` when it subclasses a Keras layer or model. */
+export interface ClassValue {
+  name: string;
+  base: 'layer' | 'model' | null;
+}
+
 /** An optimizer object such as `keras.optimizers.Adam(learning_rate=1e-3)`. */
 export interface OptimizerValue {
   name: string;
@@ -45,10 +63,22 @@ export type Value =
   | { kind: 'loss'; name: string; fromLogits: Value }
   /** A runtime value of the playground (data arrays, a training history): opaque to the analyzer. */
   | { kind: 'host'; tag: string; payload: unknown }
-  | { kind: 'unknown' };
+  /** A class defined in the text (its body is not followed). */
+  | { kind: 'class'; cls: ClassValue }
+  | { kind: 'unknown'; origin?: Unknowable };
 
 export const UNKNOWN: Value = { kind: 'unknown' };
 export const NONE: Value = { kind: 'none' };
+
+/** An unknown value that remembers what it was reached by and why it cannot be followed. */
+export function unknownFrom(label: string, reason: string): Value {
+  return { kind: 'unknown', origin: { label, reason } };
+}
+
+/** The origin of an unknown value, if it has one. */
+export function originOf(v: Value | undefined): Unknowable | null {
+  return v?.kind === 'unknown' ? (v.origin ?? null) : null;
+}
 
 /** Largest magnitude an integer may reach before it becomes unknown (keeps arithmetic exact and cheap). */
 export const INT_LIMIT = Number.MAX_SAFE_INTEGER;
@@ -120,6 +150,8 @@ export function truthy(v: Value): boolean | null {
       return v.items.length > 0;
     case 'dict':
       return v.entries.length > 0;
+    // A Keras tensor has no truth value (Keras raises): a branch on one is unknown.
+    case 'tensor':
     case 'unknown':
     case 'method':
       return null;

@@ -1,7 +1,9 @@
 /**
  * Realistic Keras model files (scripts and notebooks) with hand-computed Keras 3 summaries.
  * Each fixture in test/fixtures/models has a NAME.expected.json next to it; the arithmetic
- * behind it is written at the end of the fixture.
+ * behind it is written at the end of the fixture. Where an expectation gives them, it also pins
+ * why a total is unknown (`unknownReason`), the Keras 3 unbuilt hint (`unbuilt`) and the lint
+ * findings of the file under the default target (`findings`, code and line).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { test } from 'node:test';
 import { analyze } from '../../../analyzer/python/evaluate';
 import { SourceDoc } from '../../../notebook/cells';
 import { summarize } from '../../../analyzer/summary';
+import { lint } from '../../../lint/index';
 
 interface ExpectedLayer {
   name: string;
@@ -23,6 +26,15 @@ interface ExpectedModel {
   layers: ExpectedLayer[];
   totalParams: number | null;
   trainableParams: number | null;
+  unknownReason?: string | null;
+  unbuilt?: string | null;
+}
+
+interface ExpectedFinding {
+  code: string;
+  /** The 1-based notebook cell, for notebooks. */
+  cell?: number;
+  line: number;
 }
 
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'models');
@@ -31,8 +43,8 @@ const fixtures = readdirSync(DIR)
   .filter((f) => f.endsWith('.py') || f.endsWith('.ipynb'))
   .sort();
 
-test('there are at least 16 realistic fixtures, including notebooks', () => {
-  assert.ok(fixtures.length >= 16, `only ${fixtures.length} fixtures`);
+test('there are at least 35 realistic fixtures, including notebooks', () => {
+  assert.ok(fixtures.length >= 35, `only ${fixtures.length} fixtures`);
   assert.ok(fixtures.filter((f) => f.endsWith('.ipynb')).length >= 2);
 });
 
@@ -43,6 +55,7 @@ for (const file of fixtures) {
     const base = file.replace(/\.(py|ipynb)$/, '');
     const expected = JSON.parse(readFileSync(join(DIR, `${base}.expected.json`), 'utf8')) as {
       models: ExpectedModel[];
+      findings?: ExpectedFinding[];
     };
 
     const analysis = analyze(doc.text);
@@ -64,6 +77,8 @@ for (const file of fixtures) {
         })),
         totalParams: s.totalParams,
         trainableParams: s.trainableParams,
+        unknownReason: s.unknownReason,
+        unbuilt: s.unbuilt,
       };
     });
     assert.deepEqual(
@@ -76,6 +91,17 @@ for (const file of fixtures) {
       assert.deepEqual(got.layers, want.layers, `layers of model ${want.name}`);
       assert.equal(got.totalParams, want.totalParams, `total params of ${want.name}`);
       assert.equal(got.trainableParams, want.trainableParams, `trainable params of ${want.name}`);
+      if (want.unknownReason !== undefined)
+        assert.equal(got.unknownReason, want.unknownReason, `why ${want.name} is unknown`);
+      if (want.unbuilt !== undefined)
+        assert.equal(got.unbuilt, want.unbuilt, `Keras 3 unbuilt hint of ${want.name}`);
     });
+    if (expected.findings) {
+      const found = lint(analysis, doc.text).map((f) => {
+        const p = doc.position(f.span.from);
+        return { code: f.code, ...(p.cell !== undefined ? { cell: p.cell } : {}), line: p.line };
+      });
+      assert.deepEqual(found, expected.findings, 'lint findings (default target)');
+    }
   });
 }

@@ -912,3 +912,58 @@ const FIXED_LINTER_BUGS: Array<{ name: string; check: () => void }> = [
 describe('regressions: linter bugs found by these tests, now fixed', () => {
   for (const bug of FIXED_LINTER_BUGS) test(`fixed: ${bug.name}`, bug.check);
 });
+
+describe('rules that need only the rank fire where the sizes are unknown', () => {
+  const builder = `${TF}
+def build(input_shape):
+    inputs = keras.Input(input_shape)
+    x = layers.LSTM(64, return_sequences=True)(inputs)
+    x = layers.Dropout(0.3)(x)
+    x = layers.LSTM(32)(x)
+    return keras.Model(inputs, layers.Dense(1)(x))
+
+model = build(x_train.shape[1:])
+`;
+  const fromData = `${TF}
+model = keras.Sequential()
+model.add(layers.LSTM(50, return_sequences=True, input_shape=(x_train.shape[1:])))
+model.add(layers.Dropout(0.2))
+model.add(layers.LSTM(50))
+model.add(layers.Dense(1))
+`;
+  for (const [what, src, rate] of [
+    ['def build(input_shape) with Input(input_shape)', builder, '0.3'],
+    ['input_shape=(x_train.shape[1:])', fromData, '0.2'],
+  ] as const) {
+    test(`DR101 on a Dropout between two LSTMs: ${what}`, () => {
+      const f = one(src, 'DR101');
+      includesAll(f.message, [`Dropout(${rate})`, '(None, None,', 'at every timestep']);
+      assert.deepEqual(codes(src), ['DR101']);
+      const results = checkFixes(src, 'DR101');
+      assert.ok(results.length >= 2);
+    });
+  }
+
+  test('silent where even the rank is unknown (after a custom layer), and after a Dense head', () => {
+    silent(
+      `${TF}
+class Attention(layers.Layer):
+    pass
+inputs = keras.Input((20, 8))
+x = Attention()(layers.LSTM(16, return_sequences=True)(inputs))
+x = layers.Dropout(0.3)(x)
+model = keras.Model(inputs, layers.LSTM(8)(x))
+`,
+      'DR101',
+    );
+    silent(fromData.replace('return_sequences=True, ', ''), 'DR101');
+  });
+
+  test('SH201 where an LSTM without return_sequences feeds another, whatever the input', () => {
+    const src = fromData
+      .replace('return_sequences=True, ', '')
+      .replace('layers.Dropout(0.2)', 'layers.Dense(8)');
+    const f = one(src, 'SH201');
+    includesAll(f.message, ['(None, 8)', 'expected ndim=3, found ndim=2']);
+  });
+});

@@ -49,6 +49,7 @@ describe('catalog', () => {
         'SH201:error',
         'SH202:error',
         'SH203:info',
+        'SH204:error',
         'CU301:warning',
         'CU302:info',
         'TR401:warning',

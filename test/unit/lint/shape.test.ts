@@ -1,5 +1,9 @@
-/** SH201-SH203: shape problems Keras reports only when the model is built (fact 8). */
+/** SH201-SH204: shape problems Keras reports when the model is built (fact 8), or Keras 3 before. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { analyze } from '../../../analyzer/python/evaluate';
 import {
@@ -328,4 +332,94 @@ const FIXED_LINTER_BUGS: Array<{ name: string; check: () => void }> = [
 
 describe('regressions: linter bugs found by these tests, now fixed', () => {
   for (const bug of FIXED_LINTER_BUGS) test(`fixed: ${bug.name}`, bug.check);
+});
+
+describe('SH204 keras3-rejects-batch-shape-argument', () => {
+  const KERAS2 = 'from keras.models import Sequential\nfrom keras.layers import LSTM, Dense\n';
+  const stateful = `${KERAS2}\nmodel = Sequential()\nmodel.add(LSTM(4, batch_input_shape=(1, 3, 1), stateful=True))\nmodel.add(Dense(1))\n`;
+  const listed = `${IMPORTS}\nmodel = keras.Sequential([\n    layers.LSTM(8, batch_size=16, input_shape=(10, 2)),\n    layers.Dense(1),\n])\n`;
+
+  /** The fixed text compiles as Python (python3 -m py_compile). */
+  function compiles(text: string): void {
+    const dir = mkdtempSync(join(tmpdir(), 'sh204-'));
+    try {
+      const file = join(dir, 'fixed.py');
+      writeFileSync(file, text);
+      execFileSync('python3', ['-m', 'py_compile', file], { stdio: 'pipe' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test("batch_input_shape= on the first layer: an error naming Keras 3's ValueError", () => {
+    const f = one(stateful, 'SH204');
+    assert.equal(f.severity, 'error');
+    assert.equal(spanText(stateful, f), 'batch_input_shape=(1, 3, 1)');
+    includesAll(f.message, ['batch_input_shape=', 'Unrecognized keyword arguments passed to LSTM']);
+    assert.deepEqual(codes(stateful), ['SH204']);
+  });
+
+  test('fix: an Input with the same batch shape takes over, imported from the same module', () => {
+    const [r] = checkFixes(stateful, 'SH204');
+    assert.equal(r!.isPreferred, true);
+    assert.ok(r!.text.includes('from keras.layers import Input\n'), r!.text);
+    assert.ok(r!.text.includes('model.add(Input(batch_shape=(1, 3, 1)))\n'), r!.text);
+    assert.ok(r!.text.includes('model.add(LSTM(4, stateful=True))'), r!.text);
+    compiles(r!.text);
+    const model = analyze(r!.text).models[0]!;
+    assert.equal(model.inputSource, 'Input');
+    assert.deepEqual(model.calls[0]!.outputs[0]!.shape, [1, 4], 'the batch size is kept');
+  });
+
+  test('batch_size= with input_shape= in a list: Input(shape=..., batch_size=...)', () => {
+    one(listed, 'SH204');
+    const [r] = checkFixes(listed, 'SH204');
+    assert.ok(
+      r!.text.includes('layers.Input(shape=(10, 2), batch_size=16), layers.LSTM(8),'),
+      r!.text,
+    );
+    compiles(r!.text);
+    assert.deepEqual(analyze(r!.text).models[0]!.calls[0]!.outputs[0]!.shape, [16, 8]);
+  });
+
+  test('input_dim= with input_length= on a recurrent layer (Keras 1 style)', () => {
+    const src = `${KERAS2}\nmodel = Sequential([LSTM(8, input_dim=3, input_length=10), Dense(1)])\n`;
+    const f = one(src, 'SH204');
+    assert.equal(spanText(src, f), 'input_length=10');
+    const [r] = checkFixes(src, 'SH204');
+    assert.ok(r!.text.includes('Sequential([Input(shape=(10, 3)), LSTM(8), Dense(1)])'), r!.text);
+    compiles(r!.text);
+  });
+
+  test('on a layer that does not declare the input: remove the argument', () => {
+    const src = `${IMPORTS}\ninputs = keras.Input((10, 2))\nx = layers.LSTM(8, batch_size=16)(inputs)\nmodel = keras.Model(inputs, layers.Dense(1)(x))\n`;
+    const [r] = checkFixes(src, 'SH204');
+    assert.equal(r!.title, 'Remove batch_size=');
+    assert.ok(r!.text.includes('layers.LSTM(8)(inputs)'), r!.text);
+    compiles(r!.text);
+  });
+
+  test('keras3 only; silent for input_shape, input_dim, Embedding(input_length=), Input(batch_size=)', () => {
+    // `from keras...` means Keras 3 whatever the project says; tensorflow.keras follows it.
+    const tfKeras = stateful.replace(/from keras\./g, 'from tensorflow.keras.');
+    one(tfKeras, 'SH204');
+    silent(tfKeras, 'SH204', { target: 'tf-keras2' });
+    silent(tfKeras, 'SH204', { target: 'tfjs' });
+    silent(
+      stateful.replace('from keras.', 'from tf_keras.').replace('from keras.', 'from tf_keras.'),
+      'SH204',
+    );
+    for (const ok of [
+      seqNoInput(['layers.LSTM(8, input_shape=(10, 2))', 'layers.Dense(1)']),
+      seqNoInput(['layers.Dense(8, input_dim=4)', 'layers.Dense(1)']),
+      seqNoInput(['layers.Embedding(100, 8, input_length=10)', 'layers.LSTM(4)']),
+      `${IMPORTS}\nmodel = keras.Sequential([keras.Input(shape=(10, 2), batch_size=16), layers.LSTM(8)])\n`,
+      `${IMPORTS}\nclass Custom(layers.Layer):\n    pass\nmodel = keras.Sequential([keras.Input((4,)), Custom(batch_size=2)])\n`,
+    ])
+      silent(ok, 'SH204');
+  });
+
+  test('# noqa on the line of the layer', () => {
+    checkNoqa(stateful, 'SH204', 'LSTM(4');
+  });
 });

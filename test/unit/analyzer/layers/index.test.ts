@@ -1,6 +1,7 @@
 /** Every layer's output shape and parameter count, checked against Keras's formulas. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { LAYERS } from '../../../../analyzer/layers/index';
 import { rows, summary } from '../../helpers';
 
 /** A Sequential model: an Input of the given shape, then one layer. */
@@ -220,6 +221,115 @@ describe('merging layers', () => {
   }
   test('Add of different shapes is an issue (unknown output)', () => {
     assert.equal(two('Add()', '(5, 3)', '(5, 4)')[1], '?');
+  });
+  for (const l of ['Subtract', 'Maximum', 'Minimum']) {
+    test(`${l} keeps the shape and has no weights`, () => {
+      assert.deepEqual(two(`${l}()`, '(5, 3)', '(5, 3)').slice(1), ['(None, 5, 3)', 0]);
+    });
+  }
+  // Keras 3's Merge._compute_elemwise_op_output_shape: from the right, 1 broadcasts, an unknown
+  // size meets a known one as unknown, and the shorter shape's missing axes come from the longer.
+  test('elementwise merges broadcast as Keras 3 does', () => {
+    assert.equal(two('Add()', '(5, 3)', '(1, 3)')[1], '(None, 5, 3)');
+    assert.equal(two('Multiply()', '(5, 3)', '(3,)')[1], '(None, 5, 3)');
+    assert.equal(two('Add()', '(None, 3)', '(5, 3)')[1], '(None, None, 3)');
+    assert.equal(two('Maximum()', '(5, 1)', '(5, 8)')[1], '(None, 5, 8)');
+  });
+  test('Subtract takes exactly two inputs', () => {
+    const r = rows(`import keras
+from keras import layers
+a, b, c = keras.Input((3,)), keras.Input((3,)), keras.Input((3,))
+m = keras.Model([a, b, c], layers.Subtract()([a, b, c]))`);
+    assert.equal(r.at(-1)![1], '?');
+  });
+  test('Concatenate takes the other axes from the first input (Keras 3)', () => {
+    assert.equal(two('Concatenate()', '(None, 3)', '(7, 4)')[1], '(None, None, 7)');
+    assert.equal(two('Concatenate(axis=1)', '(None, 3)', '(2, 3)')[1], '(None, None, 3)');
+    assert.equal(two('Concatenate()', '(5, 3)', '(6, 4)')[1], '?', 'axis 1 differs: an issue');
+  });
+  test('Dot: both shapes without their axis (the second without its batch), a rank-1 result gets a 1', () => {
+    assert.deepEqual(two('Dot(axes=1)', '(8,)', '(8,)').slice(1), ['(None, 1)', 0]);
+    assert.equal(two('Dot(axes=[2, 2])', '(5, 16)', '(7, 16)')[1], '(None, 5, 7)');
+    assert.equal(two('Dot(axes=(2, 1))', '(5, 7)', '(7, 16)')[1], '(None, 5, 16)');
+    assert.equal(two('Dot(axes=-1)', '(5, 16)', '(7, 16)')[1], '(None, 5, 7)');
+    assert.equal(two('Dot(axes=1)', '(8,)', '(9,)')[1], '?', 'sizes 8 and 9 on the axes');
+  });
+});
+
+describe('functional merges (keras.layers.concatenate and the like)', () => {
+  const spelled = (imports: string, call: string) =>
+    summary(`${imports}
+a = Input((10, 3), name="a")
+b = Input((10, 3), name="b")
+x = LSTM(4, return_sequences=True)(a)
+y = LSTM(4, return_sequences=True)(b)
+m = Model([a, b], Dense(1)(${call}))`);
+  const LSTM_4 = 4 * 4 * (3 + 4 + 1);
+  const cases: Array<[string, string, string, string, number]> = [
+    ['concatenate', 'concatenate([x, y])', 'Concatenate', '(None, 10, 8)', 8 + 1],
+    ['concatenate, axis=1', 'concatenate([x, y], axis=1)', 'Concatenate', '(None, 20, 4)', 5],
+    ['add', 'add([x, y])', 'Add', '(None, 10, 4)', 5],
+    ['subtract', 'subtract([x, y])', 'Subtract', '(None, 10, 4)', 5],
+    ['multiply', 'multiply([x, y])', 'Multiply', '(None, 10, 4)', 5],
+    ['average', 'average([x, y])', 'Average', '(None, 10, 4)', 5],
+    ['maximum', 'maximum([x, y])', 'Maximum', '(None, 10, 4)', 5],
+    ['minimum', 'minimum([x, y])', 'Minimum', '(None, 10, 4)', 5],
+    ['dot, axes=2', 'dot([x, y], axes=2)', 'Dot', '(None, 10, 10)', 11],
+    ['dot, default axes=-1', 'dot([x, y])', 'Dot', '(None, 10, 10)', 11],
+  ];
+  for (const [what, call, type, shape, dense] of cases) {
+    test(`${what}: everything upstream kept, exact counts`, () => {
+      for (const imports of [
+        `from keras.layers import Input, LSTM, Dense, ${call.split('(')[0]}
+from keras.models import Model`,
+        `from tensorflow.keras.layers import *
+from tensorflow.keras.models import Model`,
+      ]) {
+        const s = spelled(imports, call);
+        assert.deepEqual(
+          s.rows.map((r) => [r.type, r.outputShape, r.params]),
+          [
+            ['InputLayer', '(None, 10, 3)', 0],
+            ['InputLayer', '(None, 10, 3)', 0],
+            ['LSTM', '(None, 10, 4)', LSTM_4],
+            ['LSTM', '(None, 10, 4)', LSTM_4],
+            [type, shape, 0],
+            ['Dense', shape.replace(/\d+\)$/, '1)'), dense],
+          ],
+          imports,
+        );
+        assert.equal(s.totalParams, 2 * LSTM_4 + dense);
+      }
+    });
+  }
+  test('through a module: layers.concatenate, tf.keras.layers.add, keras.layers.merge (Keras 2)', () => {
+    for (const [imports, call] of [
+      ['from tensorflow.keras import layers', 'layers.concatenate'],
+      ['import tensorflow as tf', 'tf.keras.layers.concatenate'],
+      ['import keras', 'keras.layers.concatenate'],
+      ['from keras.layers.merge import concatenate', 'concatenate'],
+    ]) {
+      const s = summary(`${imports}
+from keras import Input, Model
+from keras.layers import Dense
+a = Input((4,))
+b = Input((6,))
+m = Model([a, b], Dense(2)(${call}([a, b], name="joined")))`);
+      assert.deepEqual(
+        s.rows.slice(2).map((r) => [r.name, r.outputShape, r.params]),
+        [
+          ['joined', '(None, 10)', 0],
+          ['dense', '(None, 2)', 22],
+        ],
+        imports,
+      );
+    }
+  });
+  test('the merge layers not in the playground kernel are marked analyzer-only', () => {
+    for (const type of ['Subtract', 'Maximum', 'Minimum', 'Dot'])
+      assert.equal(LAYERS.get(type)?.playground, false, type);
+    for (const type of ['Concatenate', 'Add', 'Multiply', 'Average'])
+      assert.equal(LAYERS.get(type)?.playground, true, type);
   });
 });
 

@@ -101,16 +101,18 @@ x = layers.Concatenate()([layers.LSTM(4, return_sequences=True)(a), b])
 y1 = layers.Dense(1, name="price")(layers.GRU(2)(x))
 y2 = layers.Dense(3, activation="softmax", name="regime")(layers.GlobalAveragePooling1D()(x))
 model = keras.Model([a, b], [y1, y2])`);
+    // Keras 3's order (map_graph): deepest first (input_layer is 4 layers from an output,
+    // lstm and input_layer_1 3), then by a depth-first walk from the outputs.
     assert.deepEqual(
       s.rows.map((r) => r.name),
       [
         'input_layer',
-        'input_layer_1',
         'lstm',
+        'input_layer_1',
         'concatenate',
         'gru',
-        'price',
         'global_average_pooling1d',
+        'price',
         'regime',
       ],
     );
@@ -516,5 +518,237 @@ seq = keras.Sequential([keras.layers.GRU(4, input_shape=(5, 2))])
 inp = keras.Input((5, 2))
 m = keras.Model(inp, keras.layers.Dense(1)(inp))`);
     assert.equal(a.models[1]!.layers[0]!.name, 'input_layer_1');
+  });
+});
+
+describe('known stays known: an unknown input size or rank does not erase what follows', () => {
+  const shapes = (src: string) => rows(src).map((r) => r[1]);
+  const withInput = (input: string, body: string) => `import numpy as np
+import keras
+from keras import layers
+x_train = np.load("x.npy")
+${input}
+${body}`;
+
+  test('return_sequences=True always gives (None, None, units); the next count is exact', () => {
+    const r = rows(
+      withInput(
+        'model = keras.Sequential()',
+        `model.add(layers.LSTM(50, return_sequences=True, input_shape=(x_train.shape[1:])))
+model.add(layers.Dropout(0.2))
+model.add(layers.LSTM(20))
+model.add(layers.Dense(1))`,
+      ),
+    );
+    assert.deepEqual(r, [
+      ['lstm', '(None, None, 50)', null],
+      ['dropout', '(None, None, 50)', 0],
+      ['lstm_1', '(None, 20)', 4 * 20 * (50 + 20 + 1)],
+      ['dense', '(None, 1)', 21],
+    ]);
+  });
+
+  test('def build(input_shape) with Input(input_shape): the same', () => {
+    const src = `import keras
+from keras import layers
+def build(input_shape):
+    inputs = keras.Input(input_shape)
+    x = layers.GRU(16, return_sequences=True)(inputs)
+    x = layers.Bidirectional(layers.LSTM(8))(x)
+    return keras.Model(inputs, layers.Dense(2)(x))
+model = build(data.shape[1:])`;
+    assert.deepEqual(rows(src), [
+      ['input_layer', '?', 0],
+      ['gru', '(None, None, 16)', null],
+      ['bidirectional', '(None, 16)', 2 * 4 * 8 * (16 + 8 + 1)],
+      ['dense', '(None, 2)', 34],
+    ]);
+  });
+
+  test('layers whose output rank is fixed keep it: Conv1D, pooling, Flatten, RepeatVector, Permute', () => {
+    const body = (layer: string) =>
+      withInput(
+        'inp = keras.Input(shape=x_train.shape[1:])',
+        `m = keras.Model(inp, layers.${layer}(inp))`,
+      );
+    assert.equal(shapes(body('Conv1D(8, 3)')).at(-1), '(None, None, 8)');
+    assert.equal(shapes(body('MaxPooling1D(2)')).at(-1), '(None, None, None)');
+    assert.equal(shapes(body('GlobalAveragePooling1D()')).at(-1), '(None, None)');
+    assert.equal(shapes(body('Flatten()')).at(-1), '(None, None)');
+    assert.equal(shapes(body('RepeatVector(5)')).at(-1), '(None, 5, None)');
+    assert.equal(shapes(body('Permute((2, 1))')).at(-1), '(None, None, None)');
+    assert.equal(shapes(body('Dense(4)')).at(-1), '?', 'Dense keeps a rank that is unknown');
+  });
+
+  test('Embedding adds an axis to an input of unknown length', () => {
+    assert.deepEqual(
+      rows(
+        withInput(
+          'inp = keras.Input(shape=(max_len,))',
+          'm = keras.Model(inp, layers.Embedding(100, 8)(inp))',
+        ),
+      ),
+      [
+        ['input_layer', '(None, None)', 0],
+        ['embedding', '(None, None, 8)', 800],
+      ],
+    );
+  });
+
+  test("Dense sets the last size even where the rank is unknown: the next layer's count is known", () => {
+    const r = rows(`import keras
+from keras import layers
+encoder = keras.models.load_model("enc.keras")
+inp = keras.Input((30, 4))
+x = layers.Dense(32)(encoder(inp))
+x = layers.Dropout(0.1)(x)
+m = keras.Model(inp, layers.Dense(1)(x))`);
+    assert.deepEqual(r.slice(2), [
+      ['dense', '?', null],
+      ['dropout', '?', 0],
+      ['dense_1', '?', 33],
+    ]);
+  });
+
+  test('a Sequential model with no input stays unbuilt: every shape unknown, as Keras prints it', () => {
+    assert.deepEqual(
+      shapes(
+        'import keras\nfrom keras import layers\nm = keras.Sequential([layers.LSTM(8, return_sequences=True), layers.Flatten()])',
+      ),
+      ['?', '?'],
+    );
+  });
+});
+
+describe('models that are not models of the file', () => {
+  test('a Sequential() rebound before any use is dead; Keras still counted its name', () => {
+    const a = run(`import keras
+from keras import layers
+model = keras.Sequential()
+model = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+model.summary()`);
+    assert.deepEqual(
+      a.models.map((m) => m.name),
+      ['sequential_1'],
+    );
+  });
+  test('used before it is rebound, or still held by another name: kept', () => {
+    const used = run(`import keras
+model = keras.Sequential()
+model.add(keras.layers.Dense(1, input_dim=2))
+model = keras.Sequential([keras.layers.Dense(1, input_dim=2)])`);
+    assert.equal(used.models.length, 2);
+    const held = run(`import keras
+a = b = keras.Sequential([keras.layers.Dense(1, input_dim=2)])
+a = None`);
+    assert.equal(held.models.length, 1);
+    const returned = run(`import keras
+def build():
+    m = keras.Sequential([keras.layers.Dense(1, input_dim=2)])
+    return m
+model = build()`);
+    assert.equal(returned.models.length, 1);
+  });
+});
+
+describe('lists and dicts that collect layers and tensors', () => {
+  test('append, extend, insert and pop change the list in place; every name sees it', () => {
+    const s = summary(`import keras
+from keras import layers
+inp = keras.Input((10, 4))
+branches = []
+alias = branches
+for k in [2, 3]:
+    branches.append(layers.GlobalMaxPooling1D()(layers.Conv1D(8, k)(inp)))
+alias.extend([layers.GlobalAveragePooling1D()(inp)])
+branches.insert(0, layers.LSTM(2)(inp))
+extra = branches.pop()
+m = keras.Model(inp, layers.concatenate(branches))`);
+    assert.equal(s.rows.at(-1)!.outputShape, '(None, 18)', '2 + 8 + 8');
+    assert.equal(s.totalParams, 4 * 2 * (4 + 2 + 1) + (8 * 2 * 4 + 8) + (8 * 3 * 4 + 8));
+  });
+  test('outputs collected in a dict by subscript assignment', () => {
+    const s = summary(`import keras
+from keras import layers
+inp = keras.Input((6,))
+outputs = {}
+for name in ["a", "b"]:
+    outputs[name] = layers.Dense(2, name=name)(inp)
+m = keras.Model(inp, outputs)`);
+    assert.deepEqual(
+      s.rows.map((r) => r.name),
+      ['input_layer', 'a', 'b'],
+    );
+    assert.equal(s.totalParams, 28);
+  });
+  test('list() copies; a change the analyzer cannot follow leaves the contents unknown', () => {
+    const copied = summary(`import keras
+stack = [keras.Input((3,)), keras.layers.Dense(2)]
+other = list(stack)
+other.append(keras.layers.Dense(5))
+m = keras.Sequential(stack)`);
+    assert.equal(copied.rows.length, 1);
+    const sorted = summary(`import keras
+stack = [keras.Input((3,)), keras.layers.Dense(2)]
+stack.sort(key=str)
+m = keras.Sequential(stack)`);
+    assert.equal(sorted.totalParams, null);
+  });
+});
+
+describe('classes, unpacking and attributes', () => {
+  test("a class's bases say whether its instances are layers", () => {
+    const a = run(`import keras
+from keras.layers import Layer
+class A(Layer):
+    pass
+class B(keras.layers.GRU):
+    pass
+class C(A):
+    pass
+class Helper:
+    pass
+inp = keras.Input((5, 2))
+x = C()(B(3, return_sequences=True)(A()(inp)))
+h = Helper()
+m = keras.Model(inp, x)`);
+    assert.deepEqual(
+      a.models[0]!.layers.map((l) => [l.name, l.type, l.opaque !== null]),
+      [
+        ['input_layer', 'InputLayer', false],
+        ['a', 'A', true],
+        ['b', 'B', true],
+        ['c', 'C', true],
+      ],
+    );
+    assert.ok(!a.layers.some((l) => l.type === 'Helper'));
+  });
+  test('unpacking the output of a layer of unknown outputs gives that many tensors', () => {
+    const s = summary(`import keras
+from keras import layers
+enc = keras.models.load_model("enc.keras")
+inp = keras.Input((9, 2))
+seq, h, c = enc(inp)
+out = layers.Dense(1)(layers.concatenate([h, c]))
+m = keras.Model(inp, out)`);
+    assert.deepEqual(
+      s.rows.map((r) => r.name),
+      ['input_layer', 'enc', 'concatenate', 'dense'],
+    );
+  });
+  test('layer.trainable = False freezes its weights', () => {
+    const s = summary(`import keras
+dense = keras.layers.Dense(2)
+m = keras.Sequential([keras.Input((4,)), dense, keras.layers.Dense(1)])
+dense.trainable = False`);
+    assert.deepEqual([s.totalParams, s.trainableParams, s.nonTrainableParams], [13, 3, 10]);
+  });
+  test('a Keras tensor has no truth value: a branch on one is unknown', () => {
+    const m = onlyModel(`import keras
+inp = keras.Input((4,))
+model = keras.Sequential([keras.Input((4,))])
+if inp:
+    model.add(keras.layers.Dense(1))`);
+    assert.equal(m.opaque, true);
   });
 });

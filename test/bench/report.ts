@@ -10,6 +10,11 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** The 1, 5 and 15 minute load averages, to two decimals (how busy the machine was). */
+export function loadAverage(): number[] {
+  return loadavg().map((l) => Number(l.toFixed(2)));
+}
+
 /** The machine, as a report records it (the load says how noisy the figures may be). */
 export function machine(): Record<string, unknown> {
   return {
@@ -18,7 +23,7 @@ export function machine(): Record<string, unknown> {
     platform: `${platform()} ${arch()}`,
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
-    loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
+    loadAverage: loadAverage(),
   };
 }
 

@@ -1,5 +1,10 @@
 /**
- * Analyzer benchmark: `node --import tsx test/bench/run.ts` (or `npm run bench`) from the repo root.
+ * `npm run bench [-- --analyzer --server --training --renderer] [--json FILE]`: the benchmark
+ * suite's entry. With no part named it runs them all, in that order (`npm run build` before the
+ * training part, whose example-notebook step runs dist/cli.js, and the renderer part); `--json
+ * FILE` goes to the training part (issue 11's contract, see train.ts).
+ *
+ * The analyzer part is this file: `node --import tsx test/bench/run.ts --analyzer`.
  *
  * Generates two realistic inputs (a ~2,000-line Keras file and a 200-cell notebook), warms up,
  * then times every contender on every input, interleaved round by round, for ROUNDS rounds. It
@@ -9,6 +14,8 @@
  * To add a contender, append one entry to CONTENDERS below; the table, the ratios and the JSON
  * pick it up.
  */
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import { lint } from '../../lint/index';
 import { analyze } from '../../analyzer/python/evaluate';
 import { parsePython } from '../../analyzer/python/parse';
@@ -62,7 +69,7 @@ function sample(c: Contender, text: string, reps: number): number {
   return (performance.now() - start) / reps;
 }
 
-function main(): void {
+function benchAnalyzer(): void {
   const file = kerasFile();
   const nb = SourceDoc.notebook(notebook());
   const inputs: Input[] = [
@@ -154,4 +161,63 @@ function main(): void {
   console.log(`\nwrote ${path} (checksum ${sink})`);
 }
 
-main();
+// ---- the suite ----------------------------------------------------------------------------------
+
+const PARTS = ['analyzer', 'server', 'training', 'renderer'] as const;
+
+/** Runs a command from the repo root with the terminal's output; stops the suite if it fails. */
+function step(args: string[]): void {
+  console.log(`\n$ node ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`bench: \`node ${args.join(' ')}\` failed (${r.signal ?? `exit ${r.status}`})`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+/** The parts named on the command line, and --json; a usage line on anything else. */
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        json: { type: 'string' },
+        analyzer: { type: 'boolean' },
+        server: { type: 'boolean' },
+        training: { type: 'boolean' },
+        renderer: { type: 'boolean' },
+      },
+    }).values;
+  } catch (e) {
+    console.error(
+      `bench: ${(e as Error).message}\nusage: npm run bench [-- --analyzer --server --training ` +
+        `--renderer] [--json FILE]`,
+    );
+    process.exit(2);
+  }
+}
+
+function suite(): void {
+  const values = options();
+  const named = PARTS.filter((p) => values[p]);
+  const parts = named.length ? named : PARTS;
+  let built = false;
+  const build = () => {
+    if (!built) step(['scripts/build.mjs']);
+    built = true;
+  };
+  for (const part of parts) {
+    if (part === 'analyzer') benchAnalyzer();
+    if (part === 'server') step(['--import', 'tsx', 'test/bench/server.ts']);
+    if (part === 'training') {
+      build();
+      const json = values.json ? ['--json', values.json] : [];
+      step(['--import', 'tsx', 'test/bench/train.ts', ...json]);
+    }
+    if (part === 'renderer') {
+      build();
+      step(['--import', 'tsx', 'test/bench/renderer.ts']);
+    }
+  }
+}
+
+suite();

@@ -50,6 +50,8 @@ async function main(): Promise<void> {
     processId: process.pid,
     rootUri: null,
     capabilities: { notebookDocument: { synchronization: {} } },
+    // Latency without the typing pause the server waits for by default (lint.delay, 300 ms).
+    initializationOptions: { settings: { lint: { delay: 0 } } },
   });
   await c.sendNotification('initialized', {});
 

@@ -175,12 +175,7 @@ const padLeft = (s: string, n: number) => ' '.repeat(Math.max(0, n - s.length)) 
 
 /** Renders the summary as Keras 3 prints it (box-drawn table, then totals). */
 export function formatSummary(s: ModelSummary): string {
-  const cells = s.rows.map((r) => [
-    `${r.name} (${r.type})`,
-    r.outputShape,
-    // A layer the analyzer cannot see into is marked, as Keras marks unbuilt ones `0 (unbuilt)`.
-    r.params === null ? (r.unknown ? '? (not modelled)' : '?') : thousands(r.params),
-  ]);
+  const cells = s.rows.map((r) => [`${r.name} (${r.type})`, r.outputShape, paramText(r)]);
   const head = ['Layer (type)', 'Output Shape', 'Param #'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)) + 2);
   const line = (l: string, m: string, r: string, fill: string) =>
@@ -202,13 +197,29 @@ export function formatSummary(s: ModelSummary): string {
     if (i < cells.length - 1) out.push(line('├', '┼', '┤', '─'));
   });
   out.push(line('└', '┴', '┘', '─'));
-  // The reason goes on the first line only: the split cannot be known when the total is not.
-  const why = ` (${s.unknownReason ?? INPUT_SIZE_UNKNOWN})`;
-  const total = (label: string, n: number | null, reason = '') =>
-    ` ${label}: ${n === null ? `?${reason}` : `${thousands(n)} (${weightBytes(n)})`}`;
-  out.push(total('Total params', s.totalParams, why));
-  out.push(total('Trainable params', s.trainableParams));
-  out.push(total('Non-trainable params', s.nonTrainableParams));
+  for (const t of totalLines(s)) out.push(` ${t.label}: ${t.figure}${t.rest}`);
   if (s.unbuilt) out.push(` ${s.unbuilt}`);
   return out.join('\n');
+}
+
+/** A row's Param # cell, as the text and HTML tables show it. */
+export function paramText(r: SummaryRow): string {
+  // A layer the analyzer cannot see into is marked, as Keras marks unbuilt ones `0 (unbuilt)`.
+  return r.params === null ? (r.unknown ? '? (not modelled)' : '?') : thousands(r.params);
+}
+
+/** The three totals lines: label, figure, and what follows (the size, or why it is unknown). */
+export function totalLines(
+  s: ModelSummary,
+): Array<{ label: string; figure: string; rest: string }> {
+  const line = (label: string, n: number | null, reason = '') =>
+    n === null
+      ? { label, figure: '?', rest: reason }
+      : { label, figure: thousands(n), rest: ` (${weightBytes(n)})` };
+  // The reason goes on the first line only: the split cannot be known when the total is not.
+  return [
+    line('Total params', s.totalParams, ` (${s.unknownReason ?? INPUT_SIZE_UNKNOWN})`),
+    line('Trainable params', s.trainableParams),
+    line('Non-trainable params', s.nonTrainableParams),
+  ];
 }

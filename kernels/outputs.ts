@@ -16,8 +16,8 @@ import { formatDuration } from '../analyzer/format';
 import { STDOUT_MIME, type OutputMetadata } from '../notebook/nbformat';
 import {
   formatSummary,
-  thousands,
-  weightBytes,
+  paramText,
+  totalLines,
   type ModelSummary,
   type SummaryRow,
 } from '../analyzer/summary';
@@ -57,26 +57,19 @@ const SUMMARY_CSS = `
 /** The column headers, as Keras prints them. */
 const SUMMARY_HEADER = ['Layer (type)', 'Output Shape', 'Param #'];
 
-/** A parameter count as the text table shows it (`4,352`, `?` when an input size is unknown). */
-const paramCell = (n: number | null) => (n === null ? '?' : thousands(n));
-
-/** A totals line's figure in bold and its size after it, as in the text table. */
-function totalHtml(label: string, n: number | null): string {
-  const [figure, rest] =
-    n === null ? ['?', ' (an input size is unknown)'] : [thousands(n), ` (${weightBytes(n)})`];
-  return `${escapeHtml(label)}: <strong>${escapeHtml(figure)}</strong>${escapeHtml(rest)}`;
-}
-
 /** The summary as an HTML table styled with the editor theme's CSS variables. */
 export function summaryHtml(s: ModelSummary): string {
   const th = (h: string, i: number) =>
     `<th${i === 2 ? ' class="rnnlab-num"' : ''}>${escapeHtml(h)}</th>`;
   const row = (r: SummaryRow) =>
-    `<tr><td><code>${escapeHtml(r.name)}</code> <span class="rnnlab-type">(${escapeHtml(r.type)})</span></td><td><code>${escapeHtml(r.outputShape)}</code></td><td class="rnnlab-num">${escapeHtml(paramCell(r.params))}</td></tr>`;
+    `<tr><td><code>${escapeHtml(r.name)}</code> <span class="rnnlab-type">(${escapeHtml(r.type)})</span></td><td><code>${escapeHtml(r.outputShape)}</code></td><td class="rnnlab-num">${escapeHtml(paramText(r))}</td></tr>`;
+  // The figures in bold, the size or the reason after them, as in the text table.
   const totals = [
-    totalHtml('Total params', s.totalParams),
-    totalHtml('Trainable params', s.trainableParams),
-    totalHtml('Non-trainable params', s.nonTrainableParams),
+    ...totalLines(s).map(
+      (t) =>
+        `${escapeHtml(t.label)}: <strong>${escapeHtml(t.figure)}</strong>${escapeHtml(t.rest)}`,
+    ),
+    ...(s.unbuilt ? [escapeHtml(s.unbuilt)] : []),
   ].join('<br>\n');
   return [
     '<div class="rnnlab-summary">',

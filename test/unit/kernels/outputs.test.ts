@@ -107,6 +107,29 @@ test('a summary whose input size is unknown shows ? for the counts, in the table
   );
 });
 
+test('the HTML summary gives the same reason as the text for an unknown total (a custom layer)', () => {
+  const custom = summarize(
+    analyze(`import keras
+from keras import layers
+
+class Attention(layers.Layer):
+    def call(self, x):
+        return x
+
+inp = keras.Input(shape=(20, 4))
+x = layers.LSTM(8, return_sequences=True)(inp)
+x = Attention()(x)
+out = layers.Dense(1)(x)
+model = keras.Model(inp, out)
+`).models[0]!,
+  );
+  const html = summaryHtml(custom);
+  assert.match(html, /<td class="rnnlab-num">\? \(not modelled\)<\/td>/);
+  const reason = /Total params: \? \((.+)\)$/m.exec(formatSummary(custom))?.[1];
+  assert.ok(reason && !reason.includes('input size'), `the reason names the layer: ${reason}`);
+  assert.ok(html.includes(`Total params: <strong>?</strong> (${reason})<br>`), html);
+});
+
 test('prints accumulate in one stdout output; a summary becomes an HTML + text output', () => {
   const o = new CellOutputs();
   const a = o.onStream('(800, 50, 1)\n');

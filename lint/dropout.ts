@@ -4,6 +4,7 @@ import { asInt, asItems, asNumber, type Value } from '../analyzer/python/values'
 import {
   argFor,
   calleeFor,
+  conditionalBlock,
   insertArg,
   layerUnit,
   lineStart,
@@ -60,17 +61,34 @@ function spatialFix(ctx: RuleContext, layer: LayerNode, preferred: boolean): Fix
     );
   }
   return {
-    title: `Replace with SpatialDropout1D(${rateText(ctx, layer)}): one mask per sequence`,
+    title: `Replace with SpatialDropout1D(${rateText(ctx, layer)}): one mask per sequence${everyRun(ctx, layer)}`,
     isPreferred: preferred,
     edits: out,
   };
 }
 
+/** How many layers of the analysis a constructor call made (more than 1 in a loop or a helper). */
+function runs(ctx: Pick<RuleContext, 'analysis'>, layer: LayerNode): number {
+  const from = layer.site.span.from;
+  return ctx.analysis.layers.filter((l) => l.site.span.from === from).length;
+}
+
+/** A fix title's note when the edited line makes several layers (each of them changes). */
+function everyRun(ctx: Pick<RuleContext, 'analysis'>, layer: LayerNode): string {
+  const n = runs(ctx, layer);
+  return n > 1 ? ` (this line makes ${n} layers: all of them change)` : '';
+}
+
 /** Fix: `noise_shape=(None, 1, F)`: one feature mask shared by all timesteps. */
-function noiseShapeFix(layer: LayerNode, features: number | null, preferred: boolean): Fix {
+function noiseShapeFix(
+  ctx: RuleContext,
+  layer: LayerNode,
+  features: number | null,
+  preferred: boolean,
+): Fix {
   const tuple = `(None, 1, ${features ?? 'None'})`;
   return {
-    title: `Set noise_shape=${tuple}: one mask shared by all timesteps`,
+    title: `Set noise_shape=${tuple}: one mask shared by all timesteps${everyRun(ctx, layer)}`,
     isPreferred: preferred,
     edits: [setArg(layer.site, 'noise_shape', tuple)],
   };
@@ -93,6 +111,10 @@ function moveFix(
   const core = recurrentCore(rnnCall.layer)!;
   const existing = asNumber(core.config['dropout']);
   if (existing === null || existing !== 0 || core.site.splat) return null;
+  // A Dropout under an `if` would become unconditional; a line that runs several times (a loop,
+  // a function called again) would change recurrent layers the finding is not about.
+  if (conditionalBlock(ctx.text, dropout.site.span.from, core.site.span.from)) return null;
+  if (runs(ctx, dropout) > 1 || runs(ctx, core) > 1) return null;
   const removal = removeLayer(ctx.text, dropout);
   if (!removal) return null;
   const edits = [removal, setArg(core.site, 'dropout', rateText(ctx, dropout))];
@@ -157,7 +179,7 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
     const tfKerasFast = ctx.target === 'tf-keras2' && core !== null && cudnnEligible(core);
     if (f === 1) {
       const fixes = [
-        noiseShapeFix(layer, f, true),
+        noiseShapeFix(ctx, layer, f, true),
         spatialFix(ctx, layer, false),
         rnn ? moveFix(ctx, call, rnn, false) : null,
       ].filter((x): x is Fix => x !== null);
@@ -179,17 +201,20 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
       return out;
     }
     if (!rnn || !core) return out;
+    const own = asNumber(core.config['dropout']);
     const move = moveFix(ctx, call, rnn, !tfKerasFast);
     const fixes = [
       move,
       spatialFix(ctx, layer, move === null || tfKerasFast),
-      noiseShapeFix(layer, f, false),
+      noiseShapeFix(ctx, layer, f, false),
     ].filter((x): x is Fix => x !== null);
     out.push({
       code: 'DR101',
       message: tfKerasFast
         ? `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}; in tf.keras 2.x this ${core.type} runs on cuDNN, where dropout= is drawn per timestep too, so SpatialDropout1D(${rate}) keeps one mask per sequence.`
-        : `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}; ${core.type}(dropout=${rate}) would keep one mask per sequence.`,
+        : own !== null && own > 0
+          ? `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}, on top of the ${core.type}'s own dropout=${num(core.config['dropout'])}, which keeps one mask per sequence.`
+          : `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}; ${core.type}(dropout=${rate}) would keep one mask per sequence.`,
       span: layer.site.span,
       anchor: anchor(layer),
       related: [{ span: rnn.layer.site.span, message: `the ${core.type} this Dropout feeds` }],
@@ -251,7 +276,7 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
   if (isSequence(shape) && entries[2] === 1 && entries[1] !== 1) {
     const rnn = feedsRecurrent(model, call);
     const fixes = [
-      noiseShapeFix(layer, shape[2] ?? null, true),
+      noiseShapeFix(ctx, layer, shape[2] ?? null, true),
       spatialFix(ctx, layer, false),
       rnn ? moveFix(ctx, call, rnn, false) : null,
     ].filter((x): x is Fix => x !== null);
@@ -382,6 +407,11 @@ export function dropoutLayerRules(layer: LayerNode, ctx: Omit<RuleContext, 'mode
     const f = isSequence(shape) ? (shape[2] ?? null) : null;
     const t = isSequence(shape) ? (shape[1] ?? null) : null;
     const { callee, edits } = calleeFor(ctx.text, inner, 'SpatialDropout1D');
+    // The wrapper's own arguments (input_shape=, name=...) stay on the replacement.
+    const kept = layer.site.args
+      .filter((a) => a.keyword !== null)
+      .map((a) => `, ${textOf(ctx.text, a.span)}`)
+      .join('');
     out.push({
       code: 'DR103',
       message: `TimeDistributed(Dropout(${rate})) draws a new mask ${timestepsText(t)}, exactly like a plain Dropout(${rate}): TimeDistributed does not share the mask across time.`,
@@ -392,7 +422,7 @@ export function dropoutLayerRules(layer: LayerNode, ctx: Omit<RuleContext, 'mode
         {
           title: `Replace with SpatialDropout1D(${written})`,
           isPreferred: true,
-          edits: [{ span: layer.site.span, newText: `${callee}(${written})` }, ...edits],
+          edits: [{ span: layer.site.span, newText: `${callee}(${written}${kept})` }, ...edits],
         },
         {
           title: `Replace with Dropout(${written}, noise_shape=(None, 1, ${f ?? 'None'}))`,
@@ -400,7 +430,7 @@ export function dropoutLayerRules(layer: LayerNode, ctx: Omit<RuleContext, 'mode
           edits: [
             {
               span: layer.site.span,
-              newText: `${textOf(ctx.text, inner.site.callee)}(${written}, noise_shape=(None, 1, ${f ?? 'None'}))`,
+              newText: `${textOf(ctx.text, inner.site.callee)}(${written}, noise_shape=(None, 1, ${f ?? 'None'})${kept})`,
             },
           ],
         },

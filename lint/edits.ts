@@ -57,6 +57,65 @@ function lastOnLine(text: string, offset: number): boolean {
   return /^[ \t]*(#.*)?$/.test(text.slice(offset, lines.lineEnd(lines.lineAt(offset))));
 }
 
+/** The lines a statement occupies, without blank lines and comments. */
+function codeLines(text: string): Array<{ from: number; indent: number; code: string }> {
+  const out: Array<{ from: number; indent: number; code: string }> = [];
+  let from = 0;
+  for (const line of text.split(/(?<=\n)/)) {
+    const code = line.replace(/#.*$/, '').trimEnd();
+    if (code.trim()) out.push({ from, indent: code.length - code.trimStart().length, code });
+    from += line.length;
+  }
+  return out;
+}
+
+/**
+ * Deletes whole lines [from, to) of a statement; when they are the only statement of their
+ * block (under an `if`, a `def`, a loop), `pass` takes their place, so the code still compiles.
+ */
+export function removeLines(text: string, from: number, to: number): Edit {
+  const lines = codeLines(text);
+  const first = lines.findIndex((l) => l.from >= from);
+  const own = lines[first];
+  if (!own || own.indent === 0) return { span: { from, to }, newText: '' };
+  const before = lines[first - 1];
+  const after = lines.find((l) => l.from >= to);
+  const opensBlock = !!before && before.indent < own.indent && before.code.endsWith(':');
+  const closesBlock = !after || after.indent < own.indent;
+  const newText = opensBlock && closesBlock ? `${' '.repeat(own.indent)}pass\n` : '';
+  return { span: { from, to }, newText };
+}
+
+/**
+ * True when the statement at `offset` sits in an `if`/`elif`/`else`/`try`/`except` block that
+ * the code at `other` is not in: moving something from there to there would change when it runs.
+ */
+export function conditionalBlock(text: string, offset: number, other: number): boolean {
+  const lines = codeLines(text);
+  const headers = (at: number) => {
+    let i = lines.length - 1;
+    while (i >= 0 && lines[i]!.from > at) i--;
+    const out: number[] = [];
+    let indent = lines[i]?.indent ?? 0;
+    for (let j = i - 1; j >= 0 && indent > 0; j--) {
+      const l = lines[j]!;
+      if (l.indent < indent && l.code.endsWith(':')) {
+        out.push(l.from);
+        indent = l.indent;
+      }
+    }
+    return out;
+  };
+  const theirs = new Set(headers(other));
+  return headers(offset).some(
+    (h) =>
+      !theirs.has(h) &&
+      /^\s*(if|elif|else|try|except|finally|match|case)\b/.test(
+        text.slice(h, text.indexOf('\n', h)),
+      ),
+  );
+}
+
 /** How a layer sits in the model's code: a Sequential list item, a `model.add(...)`, or a call. */
 export type Placement =
   | { kind: 'list'; span: Span }
@@ -101,7 +160,7 @@ export function removeLayer(text: string, layer: LayerNode): Edit | null {
   const p = placement(text, layer);
   if (p.kind === 'add') {
     if (!lastOnLine(text, p.span.to)) return null;
-    return { span: { from: p.span.from, to: lineEndInclusive(text, p.span.to) }, newText: '' };
+    return removeLines(text, p.span.from, lineEndInclusive(text, p.span.to));
   }
   if (p.kind === 'call') {
     if (!p.input) return null;
@@ -110,7 +169,7 @@ export function removeLayer(text: string, layer: LayerNode): Edit | null {
     const head = text.slice(stmtStart, p.span.from);
     const assign = /^[ \t]*([A-Za-z_]\w*)\s*=\s*$/.exec(head);
     if (assign && assign[1] === inputName && lastOnLine(text, p.span.to)) {
-      return { span: { from: stmtStart, to: lineEndInclusive(text, p.span.to) }, newText: '' };
+      return removeLines(text, stmtStart, lineEndInclusive(text, p.span.to));
     }
     return { span: p.span, newText: inputName };
   }
@@ -206,8 +265,10 @@ export function calleeFor(
     text,
   );
   if (imported || !module) return { callee: newType, edits: [] };
+  // Before the first import, but after `from __future__` imports (Python wants those first).
+  const future = [...text.matchAll(/^from\s+__future__\s+import\b.*(\r?\n|$)/gm)].at(-1);
   const firstImport = /^(from|import)\s/m.exec(text);
-  const at = firstImport ? firstImport.index : 0;
+  const at = future ? future.index + future[0].length : firstImport ? firstImport.index : 0;
   return {
     callee: newType,
     edits: [{ span: { from: at, to: at }, newText: `from ${module} import ${newType}\n` }],

@@ -15,6 +15,8 @@ const CROSS_CUTTING: Record<string, string> = {
   'kernels/tfjs/fidelity.test.ts':
     "the tfjs model the kernel builds has the analyzer's shapes and counts",
   'lint/false-positives.test.ts': 'clean public-style Keras files give no warning',
+  'lint/fix-safety.test.ts':
+    'every fix on every fixture compiles, keeps totals, removes its finding',
   'docs.test.ts': 'rule pages and README entries for every catalog code',
   'engines.test.ts': 'the declared Node.js suits every installed package',
   'launch.test.ts': '.vscode/launch.json names things that exist',

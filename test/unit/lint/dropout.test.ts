@@ -1,5 +1,6 @@
 /** DR101-DR111: where dropout sits and what its mask really does (RULES.md facts 1-7). */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { analyze } from '../../../analyzer/python/evaluate';
 import {
@@ -965,5 +966,46 @@ model = keras.Model(inputs, layers.LSTM(8)(x))
       .replace('layers.Dropout(0.2)', 'layers.Dense(8)');
     const f = one(src, 'SH201');
     includesAll(f.message, ['(None, 8)', 'expected ndim=3, found ndim=2']);
+  });
+});
+
+describe('fixes that would change code the finding is not about are not offered', () => {
+  const fixture = (name: string) => readFileSync(`test/fixtures/fixes/${name}`, 'utf8');
+
+  test('a recurrent layer with its own dropout=: the message says what it has, and no move', () => {
+    const src = fixture('already_has_dropout.py');
+    const f = one(src, 'DR101');
+    includesAll(f.message, ["on top of the GRU's own dropout=0.25", 'one mask per sequence']);
+    assert.ok(!f.message.includes('GRU(dropout=0.5)'), f.message);
+    assert.ok(!f.fixes.some((x) => /Move the rate/.test(x.title)));
+  });
+
+  test('a Dropout under an if: the move (which would make it unconditional) is not offered', () => {
+    const f = one(fixture('conditional_dropout.py'), 'DR101');
+    assert.deepEqual(
+      f.fixes.map((x) => x.title),
+      [
+        'Replace with SpatialDropout1D(0.3): one mask per sequence',
+        'Set noise_shape=(None, 1, 64): one mask shared by all timesteps',
+      ],
+    );
+  });
+
+  test('a Dropout in a loop: no move; the replacements say every layer of that line changes', () => {
+    const f = one(fixture('stacked_in_loop.py'), 'DR101');
+    assert.ok(!f.fixes.some((x) => /Move the rate/.test(x.title)));
+    for (const fix of f.fixes)
+      assert.match(fix.title, /\(this line makes 3 layers: all of them change\)$/);
+  });
+
+  test("moving the only statement of a function's body leaves pass", () => {
+    const src = fixture('only_statement_in_function.py');
+    const move = fixNamed(checkFixes(src, 'DR101'), /Move the rate/);
+    assert.match(move.text, /def regularise\(m\):\n {4}pass\n/);
+  });
+
+  test('TimeDistributed(Dropout) carrying input_shape: both replacements keep it', () => {
+    const src = fixture('time_distributed_first.py');
+    for (const r of checkFixes(src, 'DR103')) assert.match(r.text, /input_shape=\(40, 16\)\)\)\n/);
   });
 });

@@ -91,3 +91,27 @@ export function formatDuration(ms: number | null): string {
   if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
+
+/** A short wall time (an epoch's): `340ms`, `2.4s`, then as `formatDuration` (`1m 05s`). */
+export function formatMs(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '–';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 9950) return `${(ms / 1000).toFixed(1)}s`;
+  return formatDuration(ms);
+}
+
+/**
+ * A mean ± standard deviation over seeds as the comparison's table prints it: `0.1234 ± 0.0012`
+ * (4 and 2 significant digits), `340ms ± 12ms` for times; the mean alone when the deviation is 0
+ * or unknown, `–` without a mean.
+ */
+export function formatSpread(
+  s: { mean: number | null; std: number | null },
+  unit: 'value' | 'ms' = 'value',
+): string {
+  if (s.mean === null || !Number.isFinite(s.mean)) return '–';
+  const mean = unit === 'ms' ? formatMs(s.mean) : String(Number(s.mean.toPrecision(4)));
+  if (s.std === null || !(s.std > 0)) return mean;
+  const std = unit === 'ms' ? formatMs(s.std) : String(Number(s.std.toPrecision(2)));
+  return `${mean} ± ${std}`;
+}

@@ -22,6 +22,11 @@ export interface Arg {
   valueSpan: Span;
   /** A `*args` or `**kwargs` argument: what it binds is unknown. */
   splat?: true;
+  /**
+   * One of the items of a known `*args` or `**kwargs` (a literal dict or tuple): its value is
+   * known, but its span is the whole splat, so no edit may target it.
+   */
+  fromSplat?: true;
 }
 
 /** Where a layer or model was constructed. */
@@ -33,7 +38,10 @@ export interface CallSite {
   /** The argument list including its parentheses. */
   argList: Span;
   args: Arg[];
-  /** True when `*args` or `**kwargs` made some arguments unknowable. */
+  /**
+   * True when the call has `*args` or `**kwargs` (known ones are expanded into `args`, marked
+   * `fromSplat`; unknown ones leave an arg marked `splat`): edits of its arguments are refused.
+   */
   splat: boolean;
 }
 

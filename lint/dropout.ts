@@ -69,9 +69,18 @@ function spatialFix(ctx: RuleContext, layer: LayerNode, preferred: boolean): Fix
 
 /** How many layers of the analysis a constructor call made (more than 1 in a loop or a helper). */
 function runs(ctx: Pick<RuleContext, 'analysis'>, layer: LayerNode): number {
-  const from = layer.site.span.from;
-  return ctx.analysis.layers.filter((l) => l.site.span.from === from).length;
+  let counts = RUNS.get(ctx.analysis);
+  if (!counts) {
+    counts = new Map();
+    for (const l of ctx.analysis.layers)
+      counts.set(l.site.span.from, (counts.get(l.site.span.from) ?? 0) + 1);
+    RUNS.set(ctx.analysis, counts);
+  }
+  return counts.get(layer.site.span.from) ?? 0;
 }
+
+/** Layers made by each constructor call (by its offset), counted once per analysis. */
+const RUNS = new WeakMap<RuleContext['analysis'], Map<number, number>>();
 
 /** A fix title's note when the edited line makes several layers (each of them changes). */
 function everyRun(ctx: Pick<RuleContext, 'analysis'>, layer: LayerNode): string {

@@ -58,16 +58,39 @@ function lastOnLine(text: string, offset: number): boolean {
 }
 
 /** The lines a statement occupies, without blank lines and comments. */
-function codeLines(text: string): Array<{ from: number; indent: number; code: string }> {
-  const out: Array<{ from: number; indent: number; code: string }> = [];
+function codeLines(text: string): CodeLine[] {
+  if (linesOf.text === text) return linesOf.lines;
+  const out: CodeLine[] = [];
   let from = 0;
   for (const line of text.split(/(?<=\n)/)) {
     const code = line.replace(/#.*$/, '').trimEnd();
     if (code.trim()) out.push({ from, indent: code.length - code.trimStart().length, code });
     from += line.length;
   }
+  linesOf = { text, lines: out };
   return out;
 }
+
+/** The index of the first line starting at or after `offset` (binary search; lines in order). */
+function firstFrom(lines: readonly CodeLine[], offset: number): number {
+  let lo = 0;
+  let hi = lines.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (lines[mid]!.from < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+interface CodeLine {
+  from: number;
+  indent: number;
+  code: string;
+}
+
+/** The last text's code lines: the rules of one lint run ask about the same text many times. */
+let linesOf: { text: string; lines: CodeLine[] } = { text: '', lines: [] };
 
 /**
  * Deletes whole lines [from, to) of a statement; when they are the only statement of their
@@ -75,7 +98,7 @@ function codeLines(text: string): Array<{ from: number; indent: number; code: st
  */
 export function removeLines(text: string, from: number, to: number): Edit {
   const lines = codeLines(text);
-  const first = lines.findIndex((l) => l.from >= from);
+  const first = firstFrom(lines, from);
   const own = lines[first];
   if (!own || own.indent === 0) return { span: { from, to }, newText: '' };
   const before = lines[first - 1];
@@ -93,8 +116,7 @@ export function removeLines(text: string, from: number, to: number): Edit {
 export function conditionalBlock(text: string, offset: number, other: number): boolean {
   const lines = codeLines(text);
   const headers = (at: number) => {
-    let i = lines.length - 1;
-    while (i >= 0 && lines[i]!.from > at) i--;
+    const i = firstFrom(lines, at + 1) - 1;
     const out: number[] = [];
     let indent = lines[i]?.indent ?? 0;
     for (let j = i - 1; j >= 0 && indent > 0; j--) {

@@ -18,6 +18,8 @@ export const BUILTINS: ReadonlySet<string> = new Set([
   'list',
   'print',
   'enumerate',
+  'dict',
+  'zip',
 ]);
 
 /** Python's builtin functions and types the evaluator does not model (unknown, never undefined). */
@@ -35,7 +37,6 @@ export const PYTHON_BUILTINS: ReadonlySet<string> = new Set([
   'compile',
   'complex',
   'delattr',
-  'dict',
   'dir',
   'divmod',
   'eval',
@@ -75,7 +76,6 @@ export const PYTHON_BUILTINS: ReadonlySet<string> = new Set([
   'super',
   'type',
   'vars',
-  'zip',
   '__import__',
 ]);
 
@@ -102,6 +102,18 @@ export function callBuiltin(name: string, a: readonly Value[]): Value {
       return {
         kind: 'list',
         items: Array.from({ length: count }, (_, i) => int(start + i * step)),
+      };
+    }
+    case 'zip': {
+      const lists = a.map((x) => asItems(x));
+      if (lists.length === 0 || lists.some((l) => l === null)) return UNKNOWN;
+      const n = Math.min(...lists.map((l) => l!.length));
+      return {
+        kind: 'list',
+        items: Array.from({ length: n }, (_, i) => ({
+          kind: 'tuple' as const,
+          items: lists.map((l) => l![i]!),
+        })),
       };
     }
     case 'enumerate': {

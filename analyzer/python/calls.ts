@@ -8,7 +8,8 @@ import type { Arg, CallSite } from '../graph';
 import { callBuiltin } from './builtins';
 import type { Context, Scope } from './context';
 import { resolveKeras } from './keras';
-import { equal, NONE, originOf, UNKNOWN, unknownFrom, type Span, type Value } from './values';
+import { isRnnlabPath, modelsIn } from './rnnlab';
+import { equal, NONE, originOf, str, UNKNOWN, unknownFrom, type Span, type Value } from './values';
 
 /** Longest source text an unknown value is labelled with (`encoder`, `tf.concat`...). */
 const MAX_LABEL = 40;
@@ -35,6 +36,20 @@ interface RawArg {
   span: Span;
 }
 
+/** The arguments a known `*sequence` or `**{str: value}` stands for, or null. */
+function spreadArgs(star: '*' | '**', value: Value, span: Span, valueSpan: Span): Arg[] | null {
+  const common = { span, valueSpan, fromSplat: true as const };
+  if (star === '*') {
+    const items = value.kind === 'tuple' || value.kind === 'list' ? value.items : null;
+    return items ? items.map((v) => ({ ...common, keyword: null, param: null, value: v })) : null;
+  }
+  if (value.kind !== 'dict' || !value.entries.every(([k]) => k.kind === 'str')) return null;
+  return value.entries.map(([k, v]) => {
+    const keyword = (k as { value: string }).value;
+    return { ...common, keyword, param: keyword, value: v };
+  });
+}
+
 /** The value of a CallExpression node. */
 export function evaluateCall(cx: Context, node: SyntaxNode, scope: Scope): Value {
   const calleeNode = node.firstChild;
@@ -44,14 +59,28 @@ export function evaluateCall(cx: Context, node: SyntaxNode, scope: Scope): Value
   const raw = rawArgs(cx, argList);
   // Arguments are evaluated first and in order, as Python does (inner layers get names first).
   const values = raw.map((a) => cx.expr(a.node, scope));
-  const args: Arg[] = raw.map((a, i) => ({
-    keyword: a.star ? null : a.keyword,
-    param: a.star ? null : a.keyword,
-    value: a.star ? UNKNOWN : labelled(values[i]!, cx.src(a.node), cx.span(a.node)),
-    span: a.span,
-    valueSpan: cx.span(a.node),
-    ...(a.star ? { splat: true } : {}),
-  }));
+  const args: Arg[] = raw.flatMap((a, i) => {
+    const value = values[i]!;
+    const valueSpan = cx.span(a.node);
+    if (a.star) {
+      // A known `**{...}` / `*(...)` binds its items; anything else leaves its arguments unknown.
+      const spread = spreadArgs(a.star, value, a.span, valueSpan);
+      return (
+        spread ?? [
+          { keyword: null, param: null, value: UNKNOWN, span: a.span, valueSpan, splat: true },
+        ]
+      );
+    }
+    return [
+      {
+        keyword: a.keyword,
+        param: a.keyword,
+        value: labelled(value, cx.src(a.node), valueSpan),
+        span: a.span,
+        valueSpan,
+      },
+    ];
+  });
   const splat = raw.some((a) => a.star !== '');
   const site: CallSite = {
     span: cx.span(node),
@@ -139,10 +168,31 @@ function rawArgs(cx: Context, argList: SyntaxNode | null): RawArg[] {
   return out;
 }
 
+/** `dict(key=value, ...)` and `dict(other_dict, key=value)`, when every argument is known. */
+function dictCall(site: CallSite): Value {
+  const entries: Array<[Value, Value]> = [];
+  const put = (k: Value, v: Value) => {
+    const i = entries.findIndex(
+      ([e]) => e.kind === 'str' && k.kind === 'str' && e.value === k.value,
+    );
+    if (i >= 0) entries[i] = [k, v];
+    else entries.push([k, v]);
+  };
+  for (const a of site.args) {
+    if (a.splat) return UNKNOWN;
+    if (a.keyword !== null) put(str(a.keyword), a.value);
+    else if (a.value.kind === 'dict') for (const [k, v] of a.value.entries) put(k, v);
+    else return UNKNOWN;
+  }
+  return { kind: 'dict', entries };
+}
+
 /** A call of a qualified name: the runtime's first, then builtins, then the Keras API. */
 function callPath(cx: Context, path: string, site: CallSite, label: string): Value {
+  if (isRnnlabPath(path)) for (const m of modelsIn(site)) cx.graph.finish(m);
   const hosted = cx.policy.call(path, site);
   if (hosted !== undefined) return hosted;
+  if (path === 'builtins.dict') return dictCall(site);
   if (path.startsWith('builtins.'))
     return callBuiltin(
       path.slice(9),

@@ -57,6 +57,8 @@ export interface Context {
   expr(node: SyntaxNode, scope: Scope): Value;
   /** Runs the statements under a Script or Body node. */
   block(node: SyntaxNode, scope: Scope): void;
+  /** Binds the targets of a `for` clause to one item (a loop's, or a comprehension's). */
+  bindFor(targets: SyntaxNode[], item: Value, scope: Scope): void;
   /** Analyses a user function's body for one call (`bound`: its arguments by parameter name). */
   callFunction(fn: FunctionValue, bound: Map<string, Value> | null): Value;
 }

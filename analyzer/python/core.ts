@@ -7,13 +7,13 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { Analysis, Note } from '../graph';
 import { Scope, type Context, type EvaluateOptions, type PendingFunction } from './context';
-import { expression } from './expressions';
+import { expression, trailingDotNumber } from './expressions';
 import { callFunction, flushFunctions, Returned } from './functions';
 import { GraphBuilder } from './graph-builder';
 import { MAX_DEPTH, MAX_NOTES, STEP_BUDGET } from './limits';
 import { parsePython } from './parse';
 import type { Policy } from './policy';
-import { block } from './statements';
+import { bindFor, block } from './statements';
 import { str, UNKNOWN, type FunctionValue, type Span, type Value } from './values';
 
 /** One evaluation: the module namespace, the graph and the notes, under one policy. */
@@ -121,6 +121,10 @@ export class Evaluator implements Context {
     block(this, node, scope);
   }
 
+  bindFor(targets: SyntaxNode[], item: Value, scope: Scope): void {
+    bindFor(this, targets, item, scope);
+  }
+
   callFunction(fn: FunctionValue, bound: Map<string, Value> | null): Value {
     return callFunction(this, fn, bound);
   }
@@ -131,6 +135,9 @@ export class Evaluator implements Context {
     const cursor = top.cursor();
     do {
       if (!cursor.type.isError) continue;
+      // `1.` is valid Python that lezer reads as a member access with no name (expressions.ts).
+      const parent = cursor.node.parent;
+      if (parent?.name === 'MemberExpression' && trailingDotNumber(this.src(parent))) continue;
       this.policy.syntaxError({ from: cursor.from, to: Math.max(cursor.to, cursor.from + 1) });
       if (cursor.from < lastStatementEnd) continue;
       let stmt: SyntaxNode = cursor.node;

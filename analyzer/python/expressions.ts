@@ -5,7 +5,8 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import { evaluateCall, labelled, labelOf } from './calls';
-import type { Context, Scope } from './context';
+import { Scope, type Context } from './context';
+import { MAX_UNROLL } from './limits';
 import { tensorValue } from './graph-builder';
 import { parseNumber, parseString } from './literals';
 import { lookupName } from './names';
@@ -16,6 +17,7 @@ import {
   asItems,
   bool,
   int,
+  iterate,
   NONE,
   originOf,
   str,
@@ -75,6 +77,10 @@ export function expression(cx: Context, node: SyntaxNode, scope: Scope): Value {
       if (!op || !operand || op.from === operand.from) return UNKNOWN;
       return unary(cx.src(op), cx.expr(operand, scope));
     }
+    case 'ArrayComprehensionExpression':
+      return comprehension(cx, node, scope);
+    case 'FormatString':
+      return formatString(cx, node, scope);
     case 'ConditionalExpression': {
       // A if C else B
       const parts = exprChildren(node).filter((c) => c.name !== 'if' && c.name !== 'else');
@@ -102,10 +108,121 @@ function items(cx: Context, node: SyntaxNode, scope: Scope): Value[] {
   const out: Value[] = [];
   for (const c of exprChildren(node)) {
     if (c.name === 'ComprehensionExpression') return [UNKNOWN];
+    const value = labelled(cx.expr(c, scope), cx.src(c), cx.span(c));
+    if (c.prevSibling?.name === '*') {
+      // `[*stack, Dense(1)]`: the items of a known sequence, else one unknown item.
+      const spread = iterate(value);
+      if (spread) out.push(...spread);
+      else out.push(value);
+      continue;
+    }
     // An unknown item keeps its text: in a Sequential list it is a layer of its own.
-    out.push(labelled(cx.expr(c, scope), cx.src(c), cx.span(c)));
+    out.push(value);
   }
   return out;
+}
+
+/** A clause of a comprehension: `for TARGETS in ITER` or `if COND`. */
+type Clause =
+  { kind: 'for'; targets: SyntaxNode[]; iter: SyntaxNode } | { kind: 'if'; cond: SyntaxNode };
+
+/**
+ * `[ELEMENT for T in ITER if COND ...]`, unrolled as a loop over known items (in a scope of its
+ * own, as Python 3 keeps the targets inside); unknown when an iterable or a condition is.
+ */
+function comprehension(cx: Context, node: SyntaxNode, scope: Scope): Value {
+  const parts = exprChildren(node);
+  const element = parts[0];
+  if (!element) return UNKNOWN;
+  const clauses: Clause[] = [];
+  for (let i = 1; i < parts.length; i++) {
+    const c = parts[i]!;
+    if (c.name === 'for') {
+      const targets: SyntaxNode[] = [];
+      for (i++; i < parts.length && parts[i]!.name !== 'in'; i++) targets.push(parts[i]!);
+      const iter = parts[i + 1];
+      if (!iter || targets.length === 0) return UNKNOWN;
+      clauses.push({ kind: 'for', targets, iter });
+      i++;
+    } else if (c.name === 'if') {
+      const cond = parts[i + 1];
+      if (!cond) return UNKNOWN;
+      clauses.push({ kind: 'if', cond });
+      i++;
+    } else return UNKNOWN;
+  }
+  const label = labelOf(cx.src(node));
+  const out: Value[] = [];
+  let why = null as string | null;
+  const inner = new Scope(scope);
+  const run = (k: number): void => {
+    if (why) return;
+    const clause = clauses[k];
+    if (!clause) {
+      out.push(cx.expr(element, inner));
+      if (out.length > MAX_UNROLL) why = `it makes more than ${MAX_UNROLL} items`;
+      return;
+    }
+    if (clause.kind === 'if') {
+      const t = truthy(cx.expr(clause.cond, inner));
+      if (t === null) why = 'it has a condition the analyzer cannot decide';
+      else if (t) run(k + 1);
+      return;
+    }
+    const list = iterate(cx.expr(clause.iter, inner));
+    if (!list) {
+      why = 'it loops over values the analyzer cannot follow';
+      return;
+    }
+    for (const item of list) {
+      if (why || cx.stepsLeft <= 0) return;
+      cx.bindFor(clause.targets, item, inner);
+      run(k + 1);
+    }
+  };
+  run(0);
+  if (!why) return { kind: 'list', items: out };
+  // The playground refuses what it cannot run; the editor keeps it unknown.
+  cx.policy.unsupported(`a comprehension that ${why.replace(/^it /, '')}`, node, cx.text);
+  return unknownFrom(label, `a comprehension: ${why}`);
+}
+
+/** `f"lstm_{i}"`: known when every replacement field is (format specs of ints and strs only). */
+function formatString(cx: Context, node: SyntaxNode, scope: Scope): Value {
+  const text = cx.src(node);
+  const prefix = /^[a-zA-Z]*/.exec(text)![0];
+  const quote = /^('''|"""|'|")/.exec(text.slice(prefix.length))?.[0];
+  if (!quote || /b/i.test(prefix)) return UNKNOWN;
+  const bodyFrom = node.from + prefix.length + quote.length;
+  const bodyTo = node.to - quote.length;
+  let out = '';
+  let at = bodyFrom;
+  for (const field of node.getChildren('FormatReplacement')) {
+    out += cx.text.slice(at, field.from);
+    const expr = exprChildren(field).find((c) => c.name !== 'FormatSpec');
+    const spec = field.getChild('FormatSpec');
+    if (!expr || field.getChild('FormatConversion')) return UNKNOWN;
+    const v = cx.expr(expr, scope);
+    const formatted = formatField(v, spec ? cx.src(spec).slice(1) : '');
+    if (formatted === null) return UNKNOWN;
+    out += formatted;
+    at = field.to;
+  }
+  out += cx.text.slice(at, bodyTo);
+  if (/[{}\\]/.test(out.replace(/\{\{|\}\}/g, ''))) return UNKNOWN;
+  return str(out.replace(/\{\{/g, '{').replace(/\}\}/g, '}'));
+}
+
+/** A value in an f-string field: str and int (with a zero-padded width such as `02d`), else null. */
+function formatField(v: Value, spec: string): string | null {
+  if (v.kind === 'str' && spec === '') return v.value;
+  if (v.kind === 'int' || v.kind === 'bool') {
+    const n = v.kind === 'bool' ? Number(v.value) : v.value;
+    if (spec === '' || spec === 'd') return String(n);
+    const m = /^(0?)(\d+)d?$/.exec(spec);
+    if (m) return String(n).padStart(Number(m[2]), m[1] ? '0' : ' ');
+  }
+  return null;
 }
 
 function dict(cx: Context, node: SyntaxNode, scope: Scope): Value {
@@ -139,13 +256,21 @@ function binaryExpression(cx: Context, node: SyntaxNode, scope: Scope): Value {
   }
   const b = cx.expr(right, scope);
   if (COMPARISONS.has(op)) return compare(op, a, b);
-  return binary(op, a, b);
+  const out = binary(op, a, b);
+  // `[Input(...)] + stack` with an unknown `stack`: unknown for the reason `stack` is.
+  if (out.kind === 'unknown' && !out.origin) {
+    const origin = originOf(b) ?? originOf(a);
+    if (origin) return { kind: 'unknown', origin };
+  }
+  return out;
 }
 
 /** `obj.name` and `obj[index]` (attributes of runtime values come from the policy). */
 function member(cx: Context, node: SyntaxNode, scope: Scope): Value {
   const obj = node.firstChild;
   if (!obj) return UNKNOWN;
+  // `1.` is a float in Python; lezer reads a member access without a name.
+  if (trailingDotNumber(cx.src(node))) return parseNumber(cx.src(node));
   const second = obj.nextSibling;
   if (second?.name === '[') {
     const index = second.nextSibling;
@@ -255,4 +380,9 @@ export function subscript(target: Value, index: Value): Value {
   const items = asItems(target);
   if (!items) return UNKNOWN;
   return items.at(i) ?? UNKNOWN;
+}
+
+/** `1.` or `2_0.`: an int literal then a dot, which Python reads as a float. */
+export function trailingDotNumber(text: string): boolean {
+  return /^\d[\d_]*\.$/.test(text);
 }

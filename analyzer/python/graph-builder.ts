@@ -441,9 +441,11 @@ export class GraphBuilder {
   ): LayerNode {
     const spec = LAYERS.get(type);
     const config: Record<string, Value> = {};
+    // An unknown `**kwargs` may set any argument; known ones were expanded into the arguments.
+    const unknownSplat = site.args.some((a) => a.splat);
     if (spec) {
       for (const [k, d] of Object.entries(spec.defaults))
-        config[k] = site.splat ? UNKNOWN : defaultValue(d);
+        config[k] = unknownSplat ? UNKNOWN : defaultValue(d);
     }
     // After a `*args` the positions of later arguments are unknown.
     let shifted = false;

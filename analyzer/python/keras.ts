@@ -1,5 +1,6 @@
 /** Resolves qualified names (`tf.keras.layers.LSTM`, `keras.Input`) to the Keras API they mean. */
 import { LAYER_ALIASES, LAYERS } from '../layers/index';
+import { RNNLAB_NAMES } from './rnnlab';
 
 export type KerasSymbol =
   | { kind: 'layer'; type: string }
@@ -165,8 +166,9 @@ export function kerasTail(path: string): string | null {
   return prefix ? path.slice(prefix.length) : null;
 }
 
-/** The names a star import of a Keras module binds. */
+/** The names a star import of a Keras module (or of the playground's `rnnlab`) binds. */
 export function starNames(modulePath: string): string[] {
+  if (modulePath === 'rnnlab') return [...RNNLAB_NAMES];
   const prefix = PREFIXES.find((p) => `${modulePath}.`.startsWith(p));
   if (!prefix && modulePath !== 'keras' && modulePath !== 'tf_keras') return [];
   const module = `${modulePath}.`.slice(prefix ? prefix.length : 0).replace(/\.$/, '');

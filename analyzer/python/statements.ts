@@ -11,7 +11,16 @@ import { MAX_UNROLL } from './limits';
 import { importStatement } from './names';
 import { exprChildren, firstExpr } from './nodes';
 import { binary } from './operators';
-import { asItems, equal, NONE, str, truthy, UNKNOWN, type ClassValue, type Value } from './values';
+import {
+  asItems,
+  equal,
+  iterate,
+  NONE,
+  truthy,
+  UNKNOWN,
+  type ClassValue,
+  type Value,
+} from './values';
 
 /** A `for` loop the evaluator cannot unroll, as the policy is told. */
 const OPAQUE_LOOP = `a \`for\` loop that is not over range() or a list of at most ${MAX_UNROLL} known items (or that uses break/continue)`;
@@ -197,6 +206,12 @@ function bindSubscript(cx: Context, target: SyntaxNode, value: Value, scope: Sco
   }
 }
 
+/** Binds a `for` clause's targets (one name, or several to unpack) to one item. */
+export function bindFor(cx: Context, targets: SyntaxNode[], item: Value, scope: Scope): void {
+  if (targets.length === 1) bindTarget(cx, targets[0]!, item, scope);
+  else unpack(cx, targets, item, scope);
+}
+
 function unpack(cx: Context, targets: SyntaxNode[], value: Value, scope: Scope): void {
   // `a, b = layer(x)` on a layer of unknown outputs: as many outputs as there are targets.
   const items =
@@ -236,8 +251,7 @@ function forStatement(cx: Context, node: SyntaxNode, scope: Scope): void {
   }
   for (const item of iterable) {
     if (cx.stepsLeft <= 0) break;
-    if (targets.length === 1) bindTarget(cx, targets[0]!, item, scope);
-    else unpack(cx, targets, item, scope);
+    bindFor(cx, targets, item, scope);
     block(cx, body, scope);
   }
   if (bodies[1]) block(cx, bodies[1], scope);
@@ -259,15 +273,6 @@ function hasLoopJump(cx: Context, body: SyntaxNode): boolean {
     // Enter children unless this is a nested loop or function; stop on leaving the body.
     if (!cursor.next(!nested) || cursor.from >= body.to) return false;
   }
-}
-
-/** The items a `for` loop visits, when known. */
-function iterate(v: Value): Value[] | null {
-  const items = asItems(v);
-  // A copy: a body that appends to the list it loops over must not loop forever.
-  if (items) return [...items];
-  if (v.kind === 'str') return [...v.value].map((ch) => str(ch));
-  return null;
 }
 
 function ifStatement(cx: Context, node: SyntaxNode, scope: Scope): void {

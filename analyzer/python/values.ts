@@ -193,3 +193,12 @@ function equalWithin(a: Value, b: Value, depth: number, budget: { left: number }
   if (a.kind === 'str' || b.kind === 'str') return false;
   return null;
 }
+
+/** The items a `for` loop (or a comprehension) visits, when known. */
+export function iterate(v: Value): Value[] | null {
+  const items = asItems(v);
+  // A copy: a body that appends to the list it loops over must not loop forever.
+  if (items) return [...items];
+  if (v.kind === 'str') return [...v.value].map((ch) => str(ch));
+  return null;
+}

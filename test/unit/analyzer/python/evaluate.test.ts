@@ -752,3 +752,64 @@ if inp:
     assert.equal(m.opaque, true);
   });
 });
+
+describe('Python the evaluator reads: comprehensions, spreads, ** arguments, f-strings, 1.', () => {
+  const K = 'import keras\nfrom keras import layers\n';
+
+  test('`lr = 1.` and `.5` are floats, with no syntax error', () => {
+    const a = run(
+      `${K}lr = 1.\nd = .5\nm = keras.Sequential([keras.Input((5, 2)), layers.Dropout(d * lr), layers.LSTM(4)])`,
+    );
+    assert.deepEqual(a.notes, []);
+    assert.equal(repr(layerOf(a, 'Dropout').config['rate']!), '0.5');
+  });
+
+  test('a list comprehension of layers, with enumerate, a condition and an f-string name', () => {
+    const s = summary(
+      `${K}sizes = [32, 0, 16]\nstack = [layers.GRU(u, return_sequences=True, name=f"gru_{i}") for i, u in enumerate(sizes) if u]\nm = keras.Sequential([keras.Input((10, 3)), *stack, layers.Dense(1)])`,
+    );
+    assert.deepEqual(
+      s.rows.map((r) => `${r.name} ${r.params}`),
+      ['gru_0 3552', 'gru_2 2400', 'dense 17'],
+    );
+  });
+
+  test("a comprehension's names stay inside it, as in Python 3", () => {
+    // `i` is still 7 after the comprehension: the input has 7 features, and xs[2] is 4.
+    const src = `${K}i = 7\nxs = [i * 2 for i in range(3)]\nm = keras.Sequential([keras.Input((i,)), layers.Dense(xs[2])])`;
+    assert.equal(summary(src).totalParams, 7 * 4 + 4);
+    assert.deepEqual(run(src).notes, []);
+  });
+
+  test('a comprehension over something unknown is unknown, saying why', () => {
+    const s = summary(
+      `${K}import numpy as np\nstack = [layers.LSTM(u) for u in np.load("sizes.npy")]\nm = keras.Sequential([keras.Input((10, 3))] + stack)`,
+    );
+    assert.equal(s.totalParams, null);
+    assert.match(
+      s.unknownReason ?? '',
+      /comprehension: it loops over values the analyzer cannot follow/,
+    );
+  });
+
+  test('** of a literal dict or of dict(...) sets the arguments; an unknown ** leaves them unknown', () => {
+    const s = summary(
+      `${K}kw = dict(return_sequences=True)\nm = keras.Sequential([keras.Input((10, 3)), layers.LSTM(8, **kw), layers.LSTM(4, **{"dropout": 0.1})])`,
+    );
+    assert.deepEqual(
+      s.rows.map((r) => r.outputShape),
+      ['(None, 10, 8)', '(None, 4)'],
+    );
+    const unknown = summary(
+      `${K}import json\nkw = json.load(open("c.json"))\nm = keras.Sequential([keras.Input((10, 3)), layers.LSTM(8, **kw)])`,
+    );
+    assert.equal(unknown.rows[0]!.outputShape, '?', 'return_sequences might be set');
+  });
+
+  test('zip pairs known sequences', () => {
+    const s = summary(
+      `${K}m = keras.Sequential([keras.Input((6,))] + [layers.Dense(u, activation=a) for u, a in zip((4, 2), ("relu", "linear"))])`,
+    );
+    assert.equal(s.totalParams, 6 * 4 + 4 + 4 * 2 + 2);
+  });
+});

@@ -23,6 +23,7 @@ import {
   recurrentCore,
 } from './model';
 import { formatShape } from '../analyzer/format';
+import { NO_DROPOUT_ARGUMENT } from '../analyzer/layers/recurrent';
 import type { Draft, Fix, RuleContext } from './types';
 
 const anchor = (layer: LayerNode) => layer.site.callee.from;
@@ -221,9 +222,11 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
       code: 'DR101',
       message: tfKerasFast
         ? `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}; in tf.keras 2.x this ${core.type} runs on cuDNN, where dropout= is drawn per timestep too, so SpatialDropout1D(${rate}) keeps one mask per sequence.`
-        : own !== null && own > 0
-          ? `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}, on top of the ${core.type}'s own dropout=${num(core.config['dropout'])}, which keeps one mask per sequence.`
-          : `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}; ${core.type}(dropout=${rate}) would keep one mask per sequence.`,
+        : NO_DROPOUT_ARGUMENT.has(core.type)
+          ? `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}; ${core.type} has no dropout argument, so SpatialDropout1D(${rate}) is the way to keep one mask per sequence.`
+          : own !== null && own > 0
+            ? `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}, on top of the ${core.type}'s own dropout=${num(core.config['dropout'])}, which keeps one mask per sequence.`
+            : `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}; ${core.type}(dropout=${rate}) would keep one mask per sequence.`,
       span: layer.site.span,
       anchor: anchor(layer),
       related: [{ span: rnn.layer.site.span, message: `the ${core.type} this Dropout feeds` }],

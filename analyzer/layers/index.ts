@@ -19,7 +19,7 @@ import {
 import { Embedding } from './embedding';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merging';
 import { BatchNormalization, LayerNormalization } from './normalization';
-import { GRU, LSTM, SimpleRNN } from './recurrent';
+import { CuDNNGRU, CuDNNLSTM, GRU, LSTM, SimpleRNN } from './recurrent';
 import { Dropout, GaussianNoise, SpatialDropout1D } from './regularization';
 import type { LayerSpec } from './types';
 import { Bidirectional, TimeDistributed } from './wrappers';
@@ -37,6 +37,8 @@ const ALL: LayerSpec[] = [
   SimpleRNN,
   LSTM,
   GRU,
+  CuDNNLSTM,
+  CuDNNGRU,
   Bidirectional,
   TimeDistributed,
   Dropout,

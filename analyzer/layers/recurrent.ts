@@ -82,4 +82,39 @@ export const GRU: LayerSpec = {
   },
 };
 
-export const RECURRENT_TYPES = new Set(['SimpleRNN', 'LSTM', 'GRU']);
+/**
+ * Keras 2's cuDNN-only layers (`keras.layers.CuDNNLSTM`, `tf.compat.v1.keras.layers.CuDNNGRU`):
+ * no activation, no dropout arguments, and cuDNN's two bias vectors per gate, so
+ * 4u(in + u + 2) and 3u(in + u + 2) parameters. Gone from Keras 3; the playground cannot train
+ * them.
+ */
+function cudnnLayer(type: 'CuDNNLSTM' | 'CuDNNGRU', gates: number, states: number): LayerSpec {
+  return {
+    type,
+    playground: false,
+    signature: ['units', 'kernel_initializer', 'recurrent_initializer', 'bias_initializer'],
+    defaults: {
+      return_sequences: false,
+      return_state: false,
+      go_backwards: false,
+      stateful: false,
+      ...(type === 'CuDNNLSTM' ? { unit_forget_bias: true } : {}),
+    },
+    ndim: 3,
+    output: (cfg, [s]) => recurrentOutput(cfg, s ?? null, states),
+    countsLastAxis: () => true,
+    params: (cfg, inputs) => {
+      const u = cfg.int('units');
+      const inDim = lastDim(inputs);
+      return u === null || inDim === null ? null : trainable(gates * u * (inDim + u + 2));
+    },
+  };
+}
+
+export const CuDNNLSTM = cudnnLayer('CuDNNLSTM', 4, 2);
+export const CuDNNGRU = cudnnLayer('CuDNNGRU', 3, 1);
+
+export const RECURRENT_TYPES = new Set(['SimpleRNN', 'LSTM', 'GRU', 'CuDNNLSTM', 'CuDNNGRU']);
+
+/** Recurrent layers without `dropout=`/`recurrent_dropout=` arguments. */
+export const NO_DROPOUT_ARGUMENT = new Set(['CuDNNLSTM', 'CuDNNGRU']);

@@ -18,6 +18,8 @@ export type KerasSymbol =
 
 /** Package prefixes under which the Keras API is published. */
 const PREFIXES = [
+  'tensorflow.compat.v1.keras.',
+  'tensorflow.compat.v2.keras.',
   'tensorflow.python.keras.',
   'tensorflow.keras.',
   'tf_keras.',
@@ -114,8 +116,6 @@ const OTHER_LAYERS = new Set([
   'LSTMCell',
   'GRUCell',
   'SimpleRNNCell',
-  'CuDNNLSTM',
-  'CuDNNGRU',
   'UnitNormalization',
   'GroupNormalization',
   'SpatialDropout2D',

@@ -1009,3 +1009,20 @@ describe('fixes that would change code the finding is not about are not offered'
     for (const r of checkFixes(src, 'DR103')) assert.match(r.text, /input_shape=\(40, 16\)\)\)\n/);
   });
 });
+
+describe("Keras 2's CuDNNLSTM and CuDNNGRU", () => {
+  const src = readFileSync('test/fixtures/models/keras2_cudnn_stock.py', 'utf8');
+
+  test('a Dropout between them is DR101, and no fix proposes a dropout= they do not have', () => {
+    const f = one(src, 'DR101');
+    includesAll(f.message, ['CuDNNGRU has no dropout argument', 'SpatialDropout1D(0.2)']);
+    assert.ok(!f.message.includes('CuDNNGRU(dropout='), f.message);
+    assert.deepEqual(
+      checkFixes(src, 'DR101').map((r) => r.title),
+      [
+        'Replace with SpatialDropout1D(0.2): one mask per sequence',
+        'Set noise_shape=(None, 1, 128): one mask shared by all timesteps',
+      ],
+    );
+  });
+});

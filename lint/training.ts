@@ -3,7 +3,7 @@ import { activationName, outputLayer, type LayerNode } from '../analyzer/graph';
 import { OPTIMIZER_DEFAULT_LR } from '../analyzer/python/keras';
 import { repr } from '../analyzer/format';
 import { asNumber, type Value } from '../analyzer/python/values';
-import { setArg, textOf } from './edits';
+import { argFor, removeArg, setArg, textOf } from './edits';
 import type { Draft, Fix, RuleContext } from './types';
 
 interface OutputInfo {
@@ -87,6 +87,25 @@ function tr401(ctx: RuleContext): Draft[] {
   if (!loss || loss.fromLogits === null) return [];
   const lossText = textOf(ctx.text, compile.lossSpan);
   const base = { code: 'TR401', span: compile.lossSpan, anchor: compile.span.from, related };
+  if (loss.fromLogits && (info.activation === 'sigmoid' || info.activation === 'softmax')) {
+    // The loss applies the activation to logits itself: the layer's own makes it twice.
+    const arg = argFor(info.layer.site, 'activation');
+    const fix: Fix | null =
+      arg?.keyword && !info.layer.site.splat
+        ? {
+            title: `Remove activation='${info.activation}' from ${info.layer.name}: the loss applies it`,
+            isPreferred: true,
+            edits: [removeArg(info.layer.site, arg)],
+          }
+        : activationFix(info, 'linear');
+    return [
+      {
+        ...base,
+        message: `loss=${lossText} takes logits and applies ${info.activation} itself, but ${info.layer.name} already has activation='${info.activation}': it is applied twice, squeezing the outputs and the gradients. Remove the activation, or from_logits=True.`,
+        fixes: fix ? [fix] : [],
+      },
+    ];
+  }
   if (loss.name !== 'binary_crossentropy') {
     if (info.activation === 'softmax' || loss.fromLogits) return [];
     const fix = activationFix(info, 'softmax');

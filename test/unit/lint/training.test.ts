@@ -120,6 +120,35 @@ describe('TR401 output-activation-loss-mismatch', () => {
     assert.ok(r!.text.includes("layers.Dense(1, activation='sigmoid')"), r!.text);
   });
 
+  describe('from_logits=True with a sigmoid or softmax output: the activation applied twice', () => {
+    const cases: Record<string, [string, string]> = {
+      softmax: [
+        "layers.Dense(10, activation='softmax')",
+        'keras.losses.SparseCategoricalCrossentropy(from_logits=True)',
+      ],
+      sigmoid: [
+        "layers.Dense(1, activation='sigmoid')",
+        'keras.losses.BinaryCrossentropy(from_logits=True)',
+      ],
+    };
+    for (const [activation, [dense, loss]] of Object.entries(cases)) {
+      test(activation, () => {
+        const src = withCompile(
+          ['layers.LSTM(32)', dense],
+          `model.compile(optimizer='adam', loss=${loss})`,
+        );
+        const f = one(src, 'TR401');
+        includesAll(f.message, ['from_logits=True', `activation='${activation}'`, 'applied twice']);
+        const [fix] = checkFixes(src, 'TR401');
+        assert.equal(
+          fix!.title,
+          `Remove activation='${activation}' from dense: the loss applies it`,
+        );
+        assert.ok(fix!.text.includes(dense.replace(`, activation='${activation}'`, '')), fix!.text);
+      });
+    }
+  });
+
   describe('silent on matching pairs', () => {
     const good: Record<string, string> = {
       'softmax + categorical': withCompile(

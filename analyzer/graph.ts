@@ -126,6 +126,8 @@ export interface CompileConfig {
 
 export interface ModelNode {
   id: number;
+  /** Set when the file's imports show Keras 2 (Analysis.keras2Import): Keras 3's quirks do not apply. */
+  keras2?: true;
   /** The qualified name of the constructor (`keras.Sequential`, `tensorflow.keras.Model`). */
   path: string;
   kind: 'sequential' | 'functional';
@@ -168,6 +170,11 @@ export interface Analysis {
   notes: Note[];
   /** Top-level import roots seen (`keras`, `tf_keras`, `tensorflow`), for target inference. */
   importRoots: string[];
+  /**
+   * The first import that exists only in Keras 2 (`keras.layers.recurrent`,
+   * `keras.preprocessing.text`...), or null: such a file is Keras 2 code whatever `keras` it says.
+   */
+  keras2Import?: string | null;
 }
 
 /** The name of an activation value: `'relu'`, `keras.activations.relu` and `tf.nn.relu` give `relu`. */

@@ -109,7 +109,7 @@ function keras3Unbuilt(model: ModelNode): string | null {
   const first = model.inputLayer;
   if (model.kind !== 'sequential' || model.inputSource !== 'hint' || first?.type !== 'Embedding')
     return null;
-  if (model.path.startsWith('tf_keras.')) return null;
+  if (model.path.startsWith('tf_keras.') || model.keras2) return null;
   const hints = first.inputHintArgs;
   if (hints.length === 0 || hints.some((a) => a.param !== 'input_length')) return null;
   const length = asNumber(hints[0]!.value);

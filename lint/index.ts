@@ -21,11 +21,16 @@ export { RULES, RULES_BY_CODE, docPath, docUrl } from './catalog';
 export { applyEdits } from './edits';
 
 /**
- * The target a file is linted for: `import tf_keras` means tf.keras 2, `import keras` means
- * Keras 3; `tensorflow.keras` follows the project's setting.
+ * The target a file is linted for: `import tf_keras`, or an import that exists only in Keras 2
+ * (`keras.layers.recurrent`, `keras.preprocessing.text`...), means tf.keras 2; `import keras`
+ * otherwise means Keras 3; `tensorflow.keras` follows the project's setting.
  */
-export function effectiveTarget(importRoots: string[], configured: Target): Target {
-  if (importRoots.includes('tf_keras')) return 'tf-keras2';
+export function effectiveTarget(
+  importRoots: string[],
+  configured: Target,
+  keras2Import: string | null = null,
+): Target {
+  if (importRoots.includes('tf_keras') || keras2Import) return 'tf-keras2';
   if (importRoots.includes('keras')) return 'keras3';
   return configured;
 }
@@ -75,7 +80,7 @@ export function lint(
   const opts: LintOptions = { ...DEFAULT_OPTIONS, ...options };
   const lines = new LineIndex(text);
   if (suppressions(lines).file) return [];
-  const target = effectiveTarget(analysis.importRoots, opts.target);
+  const target = effectiveTarget(analysis.importRoots, opts.target, analysis.keras2Import ?? null);
   const base = { text, analysis, target, playground: opts.playground };
   const drafts: Draft[] = [];
   for (const layer of analysis.layers) {

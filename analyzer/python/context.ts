@@ -42,6 +42,8 @@ export interface Context {
   readonly graph: GraphBuilder;
   /** First components of every module imported, for target inference. */
   readonly importRoots: Set<string>;
+  /** Records an imported module or `module.name`, for the Keras version it shows. */
+  imported(path: string): void;
   readonly pending: Map<FunctionValue, PendingFunction>;
   /** Evaluation steps left in this text's budget. */
   readonly stepsLeft: number;

@@ -10,6 +10,7 @@ import { Scope, type Context, type EvaluateOptions, type PendingFunction } from 
 import { expression, trailingDotNumber } from './expressions';
 import { callFunction, flushFunctions, Returned } from './functions';
 import { GraphBuilder } from './graph-builder';
+import { keras2Only } from './keras';
 import { MAX_DEPTH, MAX_NOTES, STEP_BUDGET } from './limits';
 import { parsePython } from './parse';
 import type { Policy } from './policy';
@@ -20,6 +21,7 @@ import { str, UNKNOWN, type FunctionValue, type Span, type Value } from './value
 export class Evaluator implements Context {
   readonly graph: GraphBuilder;
   readonly importRoots = new Set<string>();
+  private keras2Import: string | null = null;
   readonly pending = new Map<FunctionValue, PendingFunction>();
   readonly moduleScope = new Scope(null);
   private readonly notes: Note[] = [];
@@ -65,12 +67,15 @@ export class Evaluator implements Context {
 
   /** What the evaluation found so far. */
   analysis(): Analysis {
+    // A model rebound before any use (`model = Sequential()` then `model = build()`) is dead.
+    const models = this.graph.liveModels();
+    if (this.keras2Import) for (const m of models) m.keras2 = true;
     return {
-      // A model rebound before any use (`model = Sequential()` then `model = build()`) is dead.
-      models: this.graph.liveModels(),
+      models,
       layers: this.graph.layers,
       notes: this.notes,
       importRoots: [...this.importRoots],
+      keras2Import: this.keras2Import,
     };
   }
 
@@ -119,6 +124,10 @@ export class Evaluator implements Context {
 
   block(node: SyntaxNode, scope: Scope): void {
     block(this, node, scope);
+  }
+
+  imported(path: string): void {
+    if (this.keras2Import === null && keras2Only(path)) this.keras2Import = path;
   }
 
   bindFor(targets: SyntaxNode[], item: Value, scope: Scope): void {

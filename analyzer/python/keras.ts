@@ -125,6 +125,18 @@ const OTHER_LAYERS = new Set([
 /** Classes of the layers module that are not layers one builds into a model. */
 const NOT_LAYERS = new Set(['Layer', 'InputSpec', 'Wrapper']);
 
+/**
+ * Modules and names that exist only in Keras 2 (standalone `keras` up to 2.x, whose public API
+ * had these submodules; Keras 3 has none of them): importing one shows the file is Keras 2 code.
+ */
+const KERAS2_ONLY =
+  /^keras\.(layers\.(recurrent|embeddings|merge|cudnn_recurrent|wrappers)|preprocessing\.text|engine|wrappers\.scikit_learn|backend\.tensorflow_backend)(\.|$)|^keras\.layers\.(CuDNNLSTM|CuDNNGRU)$/;
+
+/** True when an imported module or name exists only in Keras 2. */
+export function keras2Only(path: string): boolean {
+  return KERAS2_ONLY.test(path);
+}
+
 /** Maps a qualified name to the Keras API it names, or null when it is not Keras. */
 export function resolveKeras(path: string): KerasSymbol | null {
   const prefix = PREFIXES.find((p) => path.startsWith(p));

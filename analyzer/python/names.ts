@@ -36,6 +36,7 @@ export function importStatement(cx: Context, node: SyntaxNode, scope: Scope): vo
     const flush = () => {
       if (path.length === 0) return;
       cx.importRoots.add(path[0]!);
+      cx.imported(path.join('.'));
       if (alias) scope.vars.set(alias, { kind: 'ref', path: path.join('.') });
       else scope.vars.set(path[0]!, { kind: 'ref', path: path[0]! });
       path = [];
@@ -72,7 +73,9 @@ export function importStatement(cx: Context, node: SyntaxNode, scope: Scope): vo
   }
   let name: string | null = null;
   let expectAlias = false;
+  cx.imported(modulePath);
   const bind = (alias: string | null) => {
+    if (name) cx.imported(`${modulePath}.${name}`);
     if (name) scope.vars.set(alias ?? name, { kind: 'ref', path: `${modulePath}.${name}` });
     name = null;
   };

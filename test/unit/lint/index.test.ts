@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LineIndex } from '../../../analyzer/lines';
-import { resolveFindings, RULES, type Draft, type Finding } from '../../../lint/index';
+import {
+  effectiveTarget,
+  resolveFindings,
+  RULES,
+  type Draft,
+  type Finding,
+} from '../../../lint/index';
+import { analyze } from '../../../analyzer/python/evaluate';
 import {
   codes,
   commentLine,
@@ -388,5 +395,29 @@ describe('fixes are well-formed edits', () => {
       }
     }
     assert.ok(count >= 10);
+  });
+});
+
+describe('the Keras version a file shows by its imports', () => {
+  const keras2 = [
+    'from keras.layers.recurrent import LSTM',
+    'from keras.layers.embeddings import Embedding',
+    'from keras.preprocessing.text import Tokenizer',
+    'import keras.backend.tensorflow_backend as K',
+    'from keras.layers import CuDNNLSTM',
+  ];
+  for (const line of keras2) {
+    test(`${line}: Keras 2 code, linted as tf.keras 2`, () => {
+      const a = analyze(`${line}\nimport keras\n`);
+      assert.equal(a.keras2Import !== null && a.keras2Import !== undefined, true);
+      assert.equal(effectiveTarget(a.importRoots, 'keras3', a.keras2Import ?? null), 'tf-keras2');
+    });
+  }
+  test('plain Keras 3 imports stay Keras 3', () => {
+    const a = analyze(
+      'import keras\nfrom keras.layers import LSTM, Embedding\nfrom keras import ops\n',
+    );
+    assert.equal(a.keras2Import, null);
+    assert.equal(effectiveTarget(a.importRoots, 'tf-keras2', a.keras2Import ?? null), 'keras3');
   });
 });

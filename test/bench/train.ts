@@ -41,7 +41,8 @@
  * RNNLAB_BENCH_WARMUP (extra warm-up steps after the first, default 2), RNNLAB_BENCH_MODELS
  * (subset, e.g. "ae"), RNNLAB_BENCH_TORCH=0 to skip PyTorch, RNNLAB_BENCH_TORCH_THREADS (PyTorch
  * thread counts, default "1,2"), RNNLAB_BENCH_PYTHON (the Python that imports torch),
- * RNNLAB_BENCH_NOTEBOOK_RUNS (default 3; 0 skips the notebook).
+ * RNNLAB_BENCH_NOTEBOOK_RUNS (default 3; 0 skips the notebook), RNNLAB_BENCH_OPS=1 to add the
+ * kernel on its per-step tfjs ops (the recurrent layers' path before the fused one).
  *
  * To add a contender, append to inProcessContenders(): `create(model)` returns `{ step,
  * dispose }`; `activate()` (optional) runs before each of its timed calls, for global state such
@@ -60,6 +61,7 @@ import { parseArgs } from 'node:util';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../kernels/tfjs/backend';
 import { setTransposedMatMulFix } from '../../kernels/tfjs/kernels-wasm';
+import { setRecurrentPath } from '../../kernels/tfjs/fused/index';
 import { Rng } from '../../kernels/random';
 import { buildModel } from '../../kernels/tfjs/build';
 import { computeLoss } from '../../kernels/train';
@@ -238,9 +240,28 @@ function inProcessContenders(): Contender[] {
       name: 'rnnlab kernel (Keras layers)',
       id: 'kernel',
       threads,
-      activate: () => setTransposedMatMulFix(true),
+      activate: () => {
+        setTransposedMatMulFix(true);
+        setRecurrentPath('auto');
+      },
       create: kernelSession,
     },
+    // The kernel's layers on their per-step tfjs ops instead of the fused path: before/after in
+    // one run (RNNLAB_BENCH_OPS=1; off by default, so the contract's contenders stay as listed).
+    ...(process.env['RNNLAB_BENCH_OPS'] === '1'
+      ? [
+          {
+            name: 'rnnlab kernel, per-step ops',
+            id: 'kernel-ops',
+            threads,
+            activate: () => {
+              setTransposedMatMulFix(true);
+              setRecurrentPath('ops');
+            },
+            create: kernelSession,
+          },
+        ]
+      : []),
   ];
 }
 

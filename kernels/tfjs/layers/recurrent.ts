@@ -20,11 +20,17 @@
  * Masks for training call k come from `derive(seed, stream, k)`; `trainingCalls` counts the
  * calls and `lastMasks` holds the masks of the last call (plain data) for inspection.
  *
- * Speed (PERF.md): the input projection x·W (+ bias) of all timesteps is one matmul before the
- * loop (the input mask is constant over time, so masked inputs are still one matmul; per-gate
- * masks make it G matmuls of a G-th the width). Each step is one h·U matmul (G matmuls of a
- * G-th the width with per-gate recurrent masks; two for GRU reset_after=False) plus
- * elementwise ops.
+ * Two implementations of `call`, chosen per call by `path` (else the process-wide
+ * `recurrentPath()`, default 'auto'; `lastPath` and `fallbackReason` record the choice):
+ * - 'fused' (../fused): the whole sequence is one op with a hand-written gradient, computed over
+ *   raw float32 data with the wasm backend's XNNPACK matmul; 'auto' takes it whenever the
+ *   activations are sigmoid/tanh (`fusedUnsupported` names what it cannot run).
+ * - 'ops': per-step tfjs ops, below. The input projection x·W (+ bias) of all timesteps is one
+ *   matmul before the loop (the input mask is constant over time, so masked inputs are still one
+ *   matmul; per-gate masks make it G matmuls of a G-th the width). Each step is one h·U matmul
+ *   (G matmuls of a G-th the width with per-gate recurrent masks; two for GRU
+ *   reset_after=False) plus elementwise ops.
+ * Both draw the same masks and record them in `lastMasks` the same way.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -32,6 +38,14 @@ import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 import { initializerName, SeededInitializer, type InitializerName } from '../initializers';
 import { formatShape } from '../../../analyzer/format';
 import { derive } from '../../random';
+import {
+  fusedRecurrent,
+  fusedUnsupported,
+  isGateActivation,
+  recurrentPath,
+  type FusedSpec,
+  type RecurrentPath,
+} from '../fused/index';
 import {
   activation,
   activationName,
@@ -140,13 +154,17 @@ function blend(m: tf.Tensor, a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
  * unstack's is a stack) cuts that to ~2√T times; on other backends it costs one extra copy.
  */
 function unstackTime(x: tf.Tensor, steps: number): tf.Tensor[] {
+  // tfjs 4.22's Unpack gradient stacks its dys, but a one-output op gets a lone dy: reshape.
+  if (steps === 1) return [tf.reshape(x, x.shape.slice(1))];
   const chunks = Math.round(Math.sqrt(steps));
   if (chunks <= 1) return tf.unstack(x);
   const sizes: number[] = [];
   for (let i = 0; i < chunks; i++) {
     sizes.push(Math.floor((steps * (i + 1)) / chunks) - Math.floor((steps * i) / chunks));
   }
-  return tf.split(x, sizes, 0).flatMap((c) => tf.unstack(c));
+  return tf
+    .split(x, sizes, 0)
+    .flatMap((c) => (c.shape[0] === 1 ? [tf.reshape(c, c.shape.slice(1))] : tf.unstack(c)));
 }
 
 /** U (u, G·u) as its G gate blocks (u, u). */
@@ -197,6 +215,12 @@ export abstract class RecurrentLayer extends tfl.layers.Layer {
   lastMasks: RecurrentMasks = { input: [], recurrent: [] };
   /** Prefix of the weight names, set by wrappers (Bidirectional) that build this layer. */
   weightScope: string | null = null;
+  /** This layer's implementation; null follows the process-wide `recurrentPath()`. */
+  path: RecurrentPath | null = null;
+  /** The implementation the last call ran. */
+  lastPath: 'fused' | 'ops' | null = null;
+  /** Why the last call did not take the fused path ('ops' forced, or what it cannot run). */
+  fallbackReason: string | null = null;
 
   kernel: tfl.LayerVariable | null = null;
   recurrentKernel: tfl.LayerVariable | null = null;
@@ -259,6 +283,11 @@ export abstract class RecurrentLayer extends tfl.layers.Layer {
   protected abstract inputBias(bias: tf.Tensor): tf.Tensor;
   /** Builds the per-step function for one call (precomputing what the loop reuses). */
   protected abstract makeStep(ctx: StepContext): Step;
+  /** The cell the fused path runs. */
+  protected abstract fusedKind(): FusedSpec['kind'];
+  protected fusedResetAfter(): boolean {
+    return false;
+  }
 
   private scoped(name: string): string {
     return this.weightScope ? `${this.weightScope}/${name}` : name;
@@ -434,6 +463,55 @@ export abstract class RecurrentLayer extends tfl.layers.Layer {
       const rk = this.recurrentKernel!.read() as tf.Tensor2D;
       const b = this.bias ? this.bias.read() : null;
 
+      // tfjs's model executor reuses one kwargs object for every layer, so a mask set for an
+      // earlier layer stays in it (e.g. Embedding(mask_zero) → LSTM → RepeatVector → LSTM hands
+      // the first mask to the second LSTM). A mask of the wrong size can only be such a stale one:
+      // ignore it. (A stale mask of the right size cannot be told apart.)
+      const given = oneMask(kwargs['mask'] as tf.Tensor | tf.Tensor[] | undefined);
+      const seqMask = given != null && given.size === batch * steps ? given : null;
+
+      const wanted = this.path ?? recurrentPath();
+      const unsupported =
+        wanted === 'ops'
+          ? "the 'ops' path was chosen"
+          : fusedUnsupported({
+              kind: this.fusedKind(),
+              activation: this.activation,
+              recurrentActivation: this.recurrentActivation,
+              dtype: x.dtype,
+            });
+      if (wanted === 'fused' && unsupported) {
+        throw new Error(`${this.name}: the fused recurrent path cannot run ${unsupported}`);
+      }
+      this.fallbackReason = unsupported;
+      if (unsupported === null) {
+        this.lastPath = 'fused';
+        const initial = kwargs['initialState'] == null ? [] : this.initialStates(kwargs, batch);
+        const outs = fusedRecurrent(
+          {
+            kind: this.fusedKind(),
+            units: u,
+            activation: isGateActivation(this.activation) ? this.activation : 'tanh',
+            recurrentActivation: isGateActivation(this.recurrentActivation)
+              ? this.recurrentActivation
+              : 'sigmoid',
+            resetAfter: this.fusedResetAfter(),
+            goBackwards: this.goBackwards,
+            returnSequences: this.returnSequences,
+            returnState: this.returnState,
+            zeroOutputForMask: this.zeroOutputForMask,
+            useBias: b != null,
+            initialState: initial.length > 0,
+            inputMasks: masks.input.map((m) => m.values),
+            recurrentMasks: masks.recurrent.map((m) => m.values),
+            sequenceMask: seqMask ? Uint8Array.from(seqMask.dataSync(), (v) => (v ? 1 : 0)) : null,
+          },
+          { x: x as tf.Tensor3D, kernel: w, recurrentKernel: rk, bias: b, initial },
+        );
+        return this.returnState ? outs : outs[0]!;
+      }
+      this.lastPath = 'ops';
+
       // Input projection of every timestep at once, time-major: (T·B, G·u).
       const xt = tf.transpose(x, [1, 0, 2]); // (T, B, in)
       const inputMasks = masks.input.map((m) => tf.tensor2d(m.values, [batch, inputDim]));
@@ -459,16 +537,10 @@ export abstract class RecurrentLayer extends tfl.layers.Layer {
         recurrentMasks: masks.recurrent.map((m) => tf.tensor2d(m.values, [batch, u])),
       });
 
-      // tfjs's model executor reuses one kwargs object for every layer, so a mask set for an
-      // earlier layer stays in it (e.g. Embedding(mask_zero) → LSTM → RepeatVector → LSTM hands
-      // the first mask to the second LSTM). A mask of the wrong size can only be such a stale one:
-      // ignore it. (A stale mask of the right size cannot be told apart.)
-      const given = oneMask(kwargs['mask'] as tf.Tensor | tf.Tensor[] | undefined);
-      const seqMask = given != null && given.size === batch * steps ? given : null;
       let maskSteps: tf.Tensor[] | null = null;
       if (seqMask != null) {
         const m = tf.transpose(tf.reshape(tf.cast(seqMask, 'float32'), [batch, steps]));
-        maskSteps = tf.unstack(m).map((s) => tf.reshape(s, [batch, 1]));
+        maskSteps = unstackTime(m, steps).map((s) => tf.reshape(s, [batch, 1]));
       }
 
       let states = this.initialStates(kwargs, batch);
@@ -547,6 +619,10 @@ export class SimpleRNN extends RecurrentLayer {
     return bias;
   }
 
+  protected fusedKind(): FusedSpec['kind'] {
+    return 'simple';
+  }
+
   protected makeStep(ctx: StepContext): Step {
     const act = activation(this.activation);
     const u = ctx.recurrentKernel;
@@ -587,6 +663,10 @@ export class LSTM extends RecurrentLayer {
 
   protected inputBias(bias: tf.Tensor): tf.Tensor {
     return bias;
+  }
+
+  protected fusedKind(): FusedSpec['kind'] {
+    return 'lstm';
   }
 
   protected makeStep(ctx: StepContext): Step {
@@ -644,6 +724,14 @@ export class GRU extends RecurrentLayer {
     return this.resetAfter
       ? tf.reshape(tf.slice(bias, [0, 0], [1, 3 * this.units]), [3 * this.units])
       : bias;
+  }
+
+  protected fusedKind(): FusedSpec['kind'] {
+    return 'gru';
+  }
+
+  protected override fusedResetAfter(): boolean {
+    return this.resetAfter;
   }
 
   protected makeStep(ctx: StepContext): Step {

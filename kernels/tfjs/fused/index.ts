@@ -1,0 +1,181 @@
+/**
+ * The fused recurrent path: a whole SimpleRNN, LSTM or GRU sequence as one tfjs op with a
+ * hand-written gradient (`tf.customGrad`), so that optimizers, `fit`, callbacks and saving see
+ * an ordinary op. Forward and backward each run a handful of large products plus, per step,
+ * one recurrent product and a few passes over raw float32 data (./sequence, ./cells) instead of
+ * tens of small tfjs ops a step (PERF.md: per-op overhead dominated small models).
+ *
+ * The layers in ../layers/recurrent choose it (`recurrentPath`): 'auto' takes it whenever the
+ * configuration is one it computes (`fusedUnsupported` says why not, and the layer records the
+ * path it took), 'fused' insists, 'ops' keeps the per-step tfjs ops (the reference the property
+ * tests compare against).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { currentDevice, type Device } from './device';
+import { GRUSequence, LSTMSequence, SimpleRNNSequence } from './cells';
+import type { FusedSequence, FusedSpec, GateActivation, SequenceInputs } from './sequence';
+
+export type { FusedSpec, GateActivation } from './sequence';
+
+/** Which implementation the recurrent layers run. */
+export type RecurrentPath = 'auto' | 'fused' | 'ops';
+
+let path: RecurrentPath = 'auto';
+
+/** Sets the process-wide recurrent path (default 'auto'). */
+export function setRecurrentPath(p: RecurrentPath): void {
+  path = p;
+}
+
+export function recurrentPath(): RecurrentPath {
+  return path;
+}
+
+const GATE_ACTIVATIONS: readonly string[] = ['sigmoid', 'tanh'];
+
+/** Why the fused path cannot run this configuration, or null when it can. */
+export function fusedUnsupported(cfg: {
+  kind: FusedSpec['kind'];
+  activation: string;
+  recurrentActivation: string;
+  dtype: string;
+}): string | null {
+  if (!GATE_ACTIVATIONS.includes(cfg.activation)) {
+    return `activation '${cfg.activation}' (the fused path computes sigmoid and tanh)`;
+  }
+  if (cfg.kind !== 'simple' && !GATE_ACTIVATIONS.includes(cfg.recurrentActivation)) {
+    return `recurrent_activation '${cfg.recurrentActivation}' (the fused path computes sigmoid and tanh)`;
+  }
+  if (cfg.dtype !== 'float32') return `input dtype ${cfg.dtype}`;
+  if (!engineInternals()) return 'this tfjs engine (no runKernelFunc)';
+  return null;
+}
+
+export function isGateActivation(name: string): name is GateActivation {
+  return GATE_ACTIVATIONS.includes(name);
+}
+
+function sequenceFor(spec: FusedSpec, dims: [number, number, number]): FusedSequence {
+  if (spec.kind === 'lstm') return new LSTMSequence(spec, dims);
+  if (spec.kind === 'gru') return new GRUSequence(spec, dims);
+  return new SimpleRNNSequence(spec, dims);
+}
+
+/** The tensors of a call: [x, kernel, recurrent_kernel, bias?, ...initial states]. */
+function regions(dev: Device, ts: tf.Tensor[], spec: FusedSpec): SequenceInputs {
+  const at = (i: number) => dev.of(ts[i]!);
+  const bias = spec.useBias ? at(3) : null;
+  const first = spec.useBias ? 4 : 3;
+  const initial = [];
+  for (let i = first; i < ts.length; i++) initial.push(at(i));
+  return { x: at(0), kernel: at(1), recurrentKernel: at(2), bias, initial };
+}
+
+export interface FusedInputs {
+  x: tf.Tensor3D;
+  kernel: tf.Tensor2D;
+  recurrentKernel: tf.Tensor2D;
+  bias: tf.Tensor | null;
+  /** The given initial states, or empty for zeros. */
+  initial: tf.Tensor2D[];
+}
+
+/** The engine entry tf.customGrad is built on (not in tfjs's typings), with lazy gradients. */
+interface EngineInternals {
+  runKernelFunc(params: {
+    forwardFunc: (backend: unknown, save: tf.GradSaveFunc) => tf.Tensor[];
+    backwardsFunc: (
+      dy: tf.Tensor | tf.Tensor[],
+      saved: tf.Tensor[],
+    ) => Record<string, () => tf.Tensor>;
+    inputs: tf.NamedTensorMap;
+  }): tf.Tensor[];
+}
+
+function engineInternals(): EngineInternals | null {
+  const e = tf.engine() as unknown as Partial<EngineInternals>;
+  return typeof e.runKernelFunc === 'function' ? (e as EngineInternals) : null;
+}
+
+/** Names of the op's inputs, in the order of `SequenceInputs`. */
+const INPUT_NAMES = ['x', 'kernel', 'recurrentKernel', 'bias', 'h0', 'c0'];
+
+/**
+ * Runs the layer's sequence: [output, ...final states when return_state]. The output is
+ * (B, T, u) with return_sequences (in processing order, as Keras), else (B, u).
+ *
+ * One op on the tape, through the engine's `runKernelFunc` (what `tf.customGrad` wraps) rather
+ * than `customGrad` itself: it takes several outputs, and its gradient is a thunk per input, so
+ * dx (a (T·B)×G·u×F product) is only computed when something upstream needs it, not for a
+ * model's first layer.
+ */
+export function fusedRecurrent(spec: FusedSpec, inputs: FusedInputs): tf.Tensor[] {
+  const { x, kernel, recurrentKernel, bias, initial } = inputs;
+  if ((bias != null) !== spec.useBias || initial.length > 0 !== spec.initialState) {
+    throw new Error('fused kernel: inputs do not match the spec');
+  }
+  const engine = engineInternals();
+  if (!engine) throw new Error('fused kernel: this tfjs engine has no runKernelFunc');
+  const [B, T, F] = x.shape;
+  const seq = sequenceFor(spec, [B, T, F]);
+  const args: tf.Tensor[] = [x, kernel, recurrentKernel, ...(bias ? [bias] : []), ...initial];
+  const names = INPUT_NAMES.filter((n) => n !== 'bias' || spec.useBias).slice(0, args.length);
+  const named: tf.NamedTensorMap = {};
+  args.forEach((t, i) => (named[names[i]!] = t));
+  const shapes = args.map((t) => t.shape);
+  return engine.runKernelFunc({
+    inputs: named,
+    forwardFunc: (_backend, save) => {
+      const dev = currentDevice();
+      let ys: tf.Tensor[];
+      let keep: tf.Tensor;
+      try {
+        const out = seq.forward(dev, regions(dev, args, spec));
+        ys = out.ys.map((o) => o.tensor());
+        keep = out.keep.tensor();
+      } finally {
+        dev.release();
+      }
+      save([...args, keep]);
+      return ys;
+    },
+    backwardsFunc: (dy, saved) => {
+      const dys = Array.isArray(dy) ? dy : [dy];
+      const ins = saved.slice(0, -1);
+      const back = currentDevice();
+      let grads: tf.Tensor[];
+      let dZx: tf.Tensor;
+      try {
+        const g = seq.backward(
+          back,
+          regions(back, ins, spec),
+          back.of(saved[saved.length - 1]!),
+          dys.map((d) => back.of(d)),
+        );
+        grads = [
+          g.kernel.tensor(),
+          g.recurrentKernel.tensor(),
+          ...(g.bias ? [g.bias.tensor()] : []),
+          ...g.initial.map((o) => o.tensor()),
+        ];
+        dZx = g.dZx.tensor();
+      } finally {
+        back.release();
+      }
+      const shaped = (t: tf.Tensor, i: number) =>
+        tf.util.arraysEqual(t.shape, shapes[i]!) ? t : tf.reshape(t, shapes[i]!);
+      const thunks: Record<string, () => tf.Tensor> = {
+        x: () => {
+          const dev = currentDevice();
+          try {
+            return seq.inputGradient(dev, regions(dev, ins, spec), dev.of(dZx)).tensor();
+          } finally {
+            dev.release();
+          }
+        },
+      };
+      grads.forEach((t, i) => (thunks[names[i + 1]!] = () => shaped(t, i + 1)));
+      return thunks;
+    },
+  });
+}

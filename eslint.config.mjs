@@ -14,11 +14,12 @@ export const LAYERS = {
   notebook: { may: ['analyzer'], pure: true },
   kernels: { may: ['analyzer', 'notebook'], pure: false },
   server: { may: ['analyzer', 'lint', 'notebook'], pure: false },
-  // The webview surface sees the kernel's protocol types and pure formatters and the downsampler
-  // (shared with kernels/fit.ts, which bounds the saved per-batch series), nothing else.
+  // The webview surface sees the kernel's protocol types and pure formatters, the downsampler
+  // (shared with kernels/fit.ts, which bounds the saved per-batch series) and the masks output
+  // (its schema and captions, which the kernel's text and picture state too), nothing else.
   webview: {
     may: [],
-    allow: ['kernels/protocol', 'analyzer/format', 'analyzer/downsample'],
+    allow: ['kernels/protocol', 'kernels/mask-output', 'analyzer/format', 'analyzer/downsample'],
     pure: true,
   },
   extension: {

@@ -111,7 +111,8 @@ export function formatSpread(
 ): string {
   if (s.mean === null || !Number.isFinite(s.mean)) return '–';
   const mean = unit === 'ms' ? formatMs(s.mean) : String(Number(s.mean.toPrecision(4)));
-  if (s.std === null || !(s.std > 0)) return mean;
+  // A deviation at rounding level (identical values) is none.
+  if (s.std === null || !(s.std > Math.abs(s.mean) * 1e-9)) return mean;
   const std = unit === 'ms' ? formatMs(s.std) : String(Number(s.std.toPrecision(2)));
   return `${mean} ± ${std}`;
 }

@@ -7,7 +7,15 @@ import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync }
 import { dirname, extname, join, resolve } from 'node:path';
 import { KernelClient } from '../kernels/client';
 import { displayItems, errorName, errorValue, formatDuration, plural } from '../kernels/outputs';
-import type { Failed, Progress, RunStart } from '../kernels/protocol';
+import {
+  COMPARE_MIME,
+  RUN_MIME,
+  type CompareOutput,
+  type Failed,
+  type Progress,
+  type RunOutput,
+  type RunStart,
+} from '../kernels/protocol';
 import { formatSummary } from '../analyzer/summary';
 import {
   ERROR_MIME,
@@ -143,6 +151,8 @@ export async function runNotebook(opts: RunOptions, out: Output): Promise<number
       if (cell.kind !== 'code') continue;
       if (interrupted) break;
       const outputs: CellOutput[] = [];
+      /** The runs of this cell's comparisons: saved in the comparison's output, not each alone. */
+      const comparing = new Set<string>();
       let start: RunStart | null = null;
       let lastDraw = 0;
       /** A progress bar is on the terminal's last line (drawn without a newline). */
@@ -162,8 +172,19 @@ export async function runNotebook(opts: RunOptions, out: Output): Promise<number
         onStream: (m) => print(m.text),
         // The terminal has no table widget: the summary is printed, and saved, as its text.
         onSummary: (m) => print(`${formatSummary(m.summary)}\n`),
-        onDisplay: (m) =>
-          outputs.push({ items: displayItems(m.data), metadata: { outputType: 'display_data' } }),
+        onDisplay: (m) => {
+          const compare = m.data[COMPARE_MIME] as CompareOutput | undefined;
+          const run = m.data[RUN_MIME] as RunOutput | undefined;
+          if (compare) {
+            for (const p of compare.plan) comparing.add(p.run_id);
+            // A comparison is saved, and its table printed, once: at its end.
+            if (compare.status === 'running') return;
+          } else if (run && comparing.has(run.runId)) return; // the comparison's output has it
+          outputs.push({ items: displayItems(m.data), metadata: { outputType: 'display_data' } });
+          // A finished fit is told by its epoch lines; other rich outputs (masks) by their text.
+          const text = m.data['text/plain'];
+          if (!(RUN_MIME in m.data) && typeof text === 'string') out.log(text);
+        },
         onRunStart: (m) => {
           start = m;
           out.err(

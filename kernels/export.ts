@@ -1,8 +1,9 @@
 /**
  * Exporting a playground for real Keras: a Python script (`# %%` cells) or a Jupyter notebook.
  * Code cells are kept as written; the playground's own module (`from rnnlab import datasets`)
- * is replaced by numpy versions of the data sets the notebook uses; markdown becomes comments in
- * the script. No vscode here: the commands only choose where to write.
+ * is replaced by numpy versions of the data sets the notebook uses (and `compare` by a Keras loop
+ * over seeds and variants, `compare-python.ts`); markdown becomes comments in the script. No
+ * vscode here: the commands only choose where to write.
  */
 import {
   readNotebook,
@@ -13,6 +14,7 @@ import {
   type JsonObject,
 } from '../notebook/nbformat';
 import { PYTHON_DATASETS, pythonDatasets, type PythonDataset } from './data/python';
+import { PYTHON_COMPARE } from './compare-python';
 
 export interface ExportCell {
   kind: CellKind;
@@ -64,7 +66,14 @@ export interface Rewritten {
   importsRnnlab: boolean;
 }
 
-const NAMESPACE = 'types.SimpleNamespace(datasets=datasets)';
+/** What `import rnnlab` becomes: the data sets, and `compare` where the notebook uses it. */
+const namespace = (compare: boolean) =>
+  `types.SimpleNamespace(datasets=datasets${compare ? ', compare=compare' : ''})`;
+
+/** Whether code calls or imports `compare` (`rnnlab.compare(...)`, `from rnnlab import compare`). */
+export function usesCompare(code: string): boolean {
+  return /(^|[^\w])compare\s*\(|^\s*from\s+rnnlab\s+import\b[^\n]*\bcompare\b/m.test(code);
+}
 
 /** `a as b, c` → [[a, b], [c, c]]. */
 function importNames(list: string): Array<[string, string]> {
@@ -80,7 +89,7 @@ function importNames(list: string): Array<[string, string]> {
 }
 
 /** Replacement lines for one import statement of the rnnlab module (null: not one). */
-function rewriteImport(statement: string): string[] | null {
+function rewriteImport(statement: string, compare: boolean): string[] | null {
   const from = /^from\s+(rnnlab(?:\.datasets)?)\s+import\s+([\s\S]+)$/.exec(statement);
   const was = `# was: ${statement.replace(/\s+/g, ' ')}`;
   if (from) {
@@ -92,6 +101,11 @@ function rewriteImport(statement: string): string[] | null {
           if (alias !== 'datasets') out.push(`${alias} = datasets`);
         } else if (name === '*') {
           // Only `datasets` is public in the playground module.
+        } else if (name === 'compare') {
+          // Defined above, with the data sets.
+          if (alias !== name) out.push(`${alias} = compare`);
+        } else if (name === 'show_masks' && alias === name) {
+          out.push(`# ${name}: RNN Lab playground only; its calls below are comments`);
         } else out.push(`${alias} = None  # rnnlab.${name} exists only in the RNN Lab playground`);
       } else if (name === '*') {
         for (const n of [...PYTHON_DATASETS, 'load_csv']) out.push(`${n} = datasets.${n}`);
@@ -117,14 +131,42 @@ function rewriteImport(statement: string): string[] | null {
     else {
       if (needsTypes) out.push('import types');
       needsTypes = false;
-      out.push(`${aliased ? alias : 'rnnlab'} = ${NAMESPACE}`);
+      out.push(`${aliased ? alias : 'rnnlab'} = ${namespace(compare)}`);
     }
   }
   return out;
 }
 
-/** Rewrites the rnnlab imports of a cell; IPython magics and shell escapes become comments. */
-export function rewriteCell(code: string): Rewritten {
+/** A statement that calls `show_masks` (`rnnlab.show_masks(model, x)`, `show_masks(...)`). */
+const MASK_CALL = /^[ \t]*(?:\w+\s*=\s*)?(?:\w+\.)?show_masks\s*\(/;
+
+/**
+ * A `show_masks(...)` statement (over as many lines as its parentheses span) as comments, with a
+ * line that says why: Keras has no such call. Returns the index of its last line.
+ */
+function commentMaskCall(lines: string[], from: number, out: string[]): number {
+  const indent = /^[ \t]*/.exec(lines[from]!)![0];
+  out.push(
+    `${indent}# RNN Lab playground only: show_masks draws the dropout masks one training-mode forward pass applies (Keras has no such call).`,
+  );
+  let depth = 0;
+  let i = from;
+  for (; i < lines.length; i++) {
+    const line = lines[i]!;
+    out.push(line.trim() === '' ? `${indent}#` : `${indent}# ${line.slice(indent.length)}`);
+    for (const c of line.replace(/#.*$/, '')) depth += c === '(' ? 1 : c === ')' ? -1 : 0;
+    if (depth <= 0) break;
+  }
+  // Inside a block the comments alone would leave it empty.
+  if (indent) out.push(`${indent}pass`);
+  return Math.min(i, lines.length - 1);
+}
+
+/**
+ * Rewrites the rnnlab imports of a cell; `show_masks` calls, IPython magics and shell escapes
+ * become comments.
+ */
+export function rewriteCell(code: string, compare = usesCompare(code)): Rewritten {
   const lines = code.split('\n');
   const out: string[] = [];
   let importsRnnlab = false;
@@ -142,12 +184,16 @@ export function rewriteCell(code: string): Rewritten {
           statement += ` ${lines[++i]!.replace(/\s+#.*$/, '').trim()}`;
         }
       }
-      const replaced = rewriteImport(statement.trim());
+      const replaced = rewriteImport(statement.trim(), compare);
       if (replaced) {
         importsRnnlab = true;
         out.push(...replaced.map((l) => indent + l));
         continue;
       }
+    }
+    if (MASK_CALL.test(line)) {
+      i = commentMaskCall(lines, i, out);
+      continue;
     }
     // Magics: the playground does not run them either, but a pasted cell may have them.
     if (/^[ \t]*[%!]/.test(line)) {
@@ -183,7 +229,8 @@ function codeOf(src: ExportSource): string {
 function preamble(src: ExportSource): string | null {
   const code = codeOf(src);
   if (!src.cells.some((c) => c.kind === 'code' && rewriteCell(c.source).importsRnnlab)) return null;
-  return pythonDatasets(datasetsUsed(code)).trimEnd();
+  const data = pythonDatasets(datasetsUsed(code)).trimEnd();
+  return usesCompare(code) ? `${data}\n\n\n${PYTHON_COMPARE.trimEnd()}` : data;
 }
 
 // ---- Python script ----------------------------------------------------------------------------
@@ -212,7 +259,7 @@ export function toKerasScript(src: ExportSource): string {
       blocks.push(`# %% [${cell.kind}]\n${comment(cell.source)}`);
       continue;
     }
-    const { code, importsRnnlab } = rewriteCell(cell.source);
+    const { code, importsRnnlab } = rewriteCell(cell.source, usesCompare(codeOf(src)));
     if (importsRnnlab && data) {
       blocks.push(`# %%\n${data}`);
       data = null;
@@ -250,7 +297,7 @@ export function toJupyterNotebook(src: ExportSource): string {
       cells.push({ cell_type: cell.kind, id, metadata: cellMeta(cell), source: cell.source });
       return;
     }
-    const { code, importsRnnlab } = rewriteCell(cell.source);
+    const { code, importsRnnlab } = rewriteCell(cell.source, usesCompare(codeOf(src)));
     if (importsRnnlab && data) {
       cells.push(codeCell(idFor(undefined, 'rnnlab-datasets'), {}, data));
       data = null;

@@ -9,10 +9,23 @@
  *   element exists, and a text line for other viewers); its progress goes to the renderer by
  *   messaging, not through the output (each replace rewrites the document and re-renders); the
  *   run's display items (the run JSON, an SVG picture and a text line) replace it at the end;
+ * - a comparison (`rnnlab.compare`) is one output, appended at its start and replaced as each of
+ *   its runs finishes; its runs get no output of their own (the renderer streams them into the
+ *   comparison's chart, and the controller still tells the dashboard about every one);
  * - a failure becomes an error whose message names the line.
  */
-import { liveRunOutput, RUN_MIME, type Failed, type Progress, type RunStart } from './protocol';
+import {
+  COMPARE_MIME,
+  liveRunOutput,
+  RUN_MIME,
+  type CompareOutput,
+  type Failed,
+  type Progress,
+  type RunOutput,
+  type RunStart,
+} from './protocol';
 import { formatDuration } from '../analyzer/format';
+import { MASKS_MIME } from './mask-output';
 import { STDOUT_MIME, type OutputMetadata } from '../notebook/nbformat';
 import {
   formatSummary,
@@ -173,9 +186,9 @@ function runStartItems(state: ProgressState): Item[] {
 
 // ---- one cell's outputs -----------------------------------------------------------------------
 
-/** Display items in the order a viewer should prefer them: the run, its picture, the text. */
+/** Display items in the order a viewer should prefer them: the run or masks, the picture, the text. */
 export function displayItems(data: Record<string, unknown>): Item[] {
-  const order = [RUN_MIME, 'image/svg+xml', 'text/html', 'text/plain'];
+  const order = [RUN_MIME, MASKS_MIME, COMPARE_MIME, 'image/svg+xml', 'text/html', 'text/plain'];
   const mimes = Object.keys(data).sort((a, b) => {
     const ia = order.indexOf(a);
     const ib = order.indexOf(b);
@@ -194,6 +207,11 @@ export class CellOutputs {
   private stream: { id: number; text: string } | null = null;
   /** The run output of the fit in flight. */
   private fit: { id: number; state: ProgressState } | null = null;
+  /**
+   * The output of the comparison in flight (`rnnlab.compare`): written at its start, replaced as
+   * its runs finish; its runs get no output of their own (the dashboard still records them).
+   */
+  private comparison: { id: number; runIds: Set<string>; last: CompareOutput } | null = null;
 
   private append(items: Item[], metadata: OutputMetadata): OutputOp {
     this.stream = null;
@@ -233,6 +251,10 @@ export class CellOutputs {
   /** A rich output; a finished run replaces its progress output. */
   onDisplay(data: Record<string, unknown>): OutputOp[] {
     const items = displayItems(data);
+    const compare = data[COMPARE_MIME] as CompareOutput | undefined;
+    if (compare) return this.onComparison(compare, items);
+    const run = data[RUN_MIME] as RunOutput | undefined;
+    if (run && this.comparison?.runIds.has(run.runId)) return [];
     if (RUN_MIME in data && this.fit) {
       const id = this.fit.id;
       this.fit = null;
@@ -242,8 +264,25 @@ export class CellOutputs {
     return [this.append(items, { outputType: 'display_data' })];
   }
 
+  /** A comparison's output: its first appends, the next ones replace it. */
+  private onComparison(compare: CompareOutput, items: Item[]): OutputOp[] {
+    const ops: OutputOp[] = [];
+    if (this.comparison) ops.push({ op: 'replace', id: this.comparison.id, items });
+    else {
+      const op = this.append(items, { outputType: 'display_data' });
+      this.comparison = { id: op.id, runIds: new Set(), last: compare };
+      ops.push(op);
+    }
+    this.stream = null;
+    for (const p of compare.plan ?? []) this.comparison.runIds.add(p.run_id);
+    this.comparison.last = compare;
+    if (compare.status !== 'running') this.comparison = null;
+    return ops;
+  }
+
   /** A fit started: its run output, which the renderer fills from live progress messages. */
   onRunStart(start: RunStart): OutputOp[] {
+    if (this.comparison?.runIds.has(start.runId)) return [];
     const state = progressState(start);
     const op = this.append(runStartItems(state), { outputType: 'display_data' });
     this.fit = { id: op.id, state };
@@ -272,6 +311,19 @@ export class CellOutputs {
         ],
       });
       this.fit = null;
+    }
+    if (this.comparison) {
+      // The cell ended before the comparison's final output (the worker died, a restart).
+      const lost: CompareOutput = { ...this.comparison.last, status: 'lost' };
+      ops.push({
+        op: 'replace',
+        id: this.comparison.id,
+        items: [
+          { mime: COMPARE_MIME, value: JSON.stringify(lost) },
+          { mime: 'text/plain', value: 'the comparison ended before its results were reported' },
+        ],
+      });
+      this.comparison = null;
     }
     if (result.type === 'failed') {
       this.stream = null;

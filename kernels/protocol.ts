@@ -3,6 +3,7 @@
  * both sides validate what they receive (`parseToWorker`, `parseFromWorker`).
  */
 import type { ModelSummary } from '../analyzer/summary';
+import type { PairComparison, Spread } from './stats';
 
 /**
  * The version of these messages. The worker announces it in Ready and the host refuses another
@@ -368,6 +369,72 @@ export interface RunEntry {
   seed: number | null;
   /** The stored output had its per-batch series cut to fit the size limit of a run. */
   trimmed: boolean;
+}
+
+/** Mime type of a comparison's output (`rnnlab.compare`), read by the notebook renderer. */
+export const COMPARE_MIME = 'application/vnd.rnnlab.compare+json';
+/** Schema version of the comparison output. */
+export const COMPARE_SCHEMA_VERSION = 1;
+
+/** One finished run of a comparison: a variant at a seed. */
+export interface CompareRun {
+  seed: number;
+  run_id: string;
+  /** done: every epoch; diverged: the loss became NaN (left out of the statistics). */
+  status: 'done' | 'diverged';
+  /** As Keras's History.history: metric name → one value per finished epoch. */
+  history: Record<string, number[]>;
+  /** Wall time of each epoch in ms, its validation included. */
+  epoch_ms: number[];
+}
+
+/** One variant of a comparison: its runs and their statistics over seeds. */
+export interface CompareVariant {
+  /** Its key in the `variants` dict. */
+  name: string;
+  /** The Keras model's name and its one-line description. */
+  model: string;
+  description: string;
+  params: number | null;
+  runs: CompareRun[];
+  /** Over its finished runs: the lowest val_loss of a run, and its last. */
+  best_val_loss: Spread;
+  final_val_loss: Spread;
+  /** The generalisation gap at the last epoch: val_loss − loss. */
+  gap: Spread;
+  /** Mean wall time of an epoch. */
+  epoch_ms: Spread;
+}
+
+/**
+ * The output of `rnnlab.compare(...)`, saved in the notebook under COMPARE_MIME. Written at the
+ * comparison's start (`running`, no runs: the renderer takes live progress of the runs of
+ * `plan`), again as each run finishes, and at the end (`done`, or `interrupted` with the runs that
+ * finished); `lost` when the cell ended without the final one.
+ */
+export interface CompareOutput {
+  version: number;
+  status: 'running' | 'done' | 'interrupted' | 'lost';
+  seeds: number[];
+  epochs: number;
+  batch_size: number;
+  /** The compiled loss all variants share (`mse`, `binary_crossentropy`...). */
+  loss: string;
+  /** A constant prediction's validation loss; `val_accuracy` (the majority class) for classifiers. */
+  baseline: { val_loss: number | null; predicts: string; val_accuracy?: number | null };
+  variants: CompareVariant[];
+  /** Every run in the order it trains (seed by seed, each variant), with its run id. */
+  plan: Array<{ variant: string; seed: number; run_id: string }>;
+  /** Every pair of variants tested on the per-seed differences of best validation loss. */
+  comparisons: PairComparison[];
+  /** The variant the verdict names best (null: none beats every other beyond the noise). */
+  best: string | null;
+  /** The verdict sentence (empty while running). */
+  verdict: string;
+  /** How the verdict is reached. */
+  method: string;
+  /** Why the comparison ended early, if it did (`stopped by the user during ...`). */
+  stopped: string | null;
 }
 
 /** The run output written when a fit starts: no values yet, live progress follows. */

@@ -25,7 +25,9 @@ import { BuildError, buildModel } from './tfjs/build';
 import { bind as bindDataset, call as callDataset, DatasetError } from './data/index';
 import { array, asArray, bind, checkData, KernelError, numberArg } from './args';
 import { describeModel, FIT_PARAMS, fitArguments, likelyCause, runFit } from './fit';
+import { COMPARE_PARAMS, compareValue, runComparison, seedList } from './compare';
 import { display } from './display';
+import { showMasks } from './show-masks';
 import type { Done, Failed, FromWorker } from './protocol';
 import { derive } from './random';
 import {
@@ -165,6 +167,12 @@ export class KernelSession {
     }
     if (path.startsWith('rnnlab.datasets.'))
       return this.dataset(path.slice('rnnlab.datasets.'.length), site);
+    if (path === 'rnnlab.compare') return this.compare(site);
+    if (path === 'rnnlab.show_masks') {
+      const data = showMasks(site, (m, span) => this.ensureBuilt(m, span, false).model);
+      this.options.emit({ type: 'display', execId: this.execId, data });
+      return NONE;
+    }
     const tail = kerasTail(path);
     if (tail === 'callbacks.EarlyStopping') {
       const args = bind(site, [
@@ -447,5 +455,88 @@ export class KernelSession {
       tag: 'history',
       payload: { history: result.history, epoch: Array.from({ length: epochsRun }, (_, i) => i) },
     };
+  }
+
+  /**
+   * `rnnlab.compare(variants, x, y, validation_data=..., epochs=, batch_size=, seeds=)`: every
+   * variant trained for every seed (kernels/compare.ts); returns each variant's results. An
+   * interrupt raises after the comparison's output shows the runs that finished.
+   */
+  private compare(site: CallSite): Value {
+    const args = bind(site, COMPARE_PARAMS);
+    const given = args.get('variants');
+    const entries = given?.value.kind === 'dict' ? given.value.entries : null;
+    if (!given || !entries?.length)
+      throw new KernelError(
+        'cell',
+        'variants must be a dict of names to compiled models, like {"dropout_layer": a, "gru_dropout": b}',
+        given?.span ?? site.span,
+      );
+    const variants = entries.map(([key, value]) => {
+      const name = asString(key);
+      if (name === null || value.kind !== 'model')
+        throw new KernelError(
+          'cell',
+          `variants must map names (strings) to models, got ${display(key)}: ${display(value)}`,
+          given.span,
+        );
+      return {
+        name,
+        graph: value.model,
+        config: this.trainConfig(value.model, given.span),
+        description: describeModel(value.model),
+        params: summarize(value.model).totalParams,
+      };
+    });
+    const losses = [...new Set(variants.map((v) => v.config.loss.name))];
+    if (losses.length > 1)
+      throw new KernelError(
+        'cell',
+        `the variants are compared by val_loss, so they must share one loss: ${variants.map((v) => `${v.name} has ${v.config.loss.name}`).join(', ')}`,
+        given.span,
+      );
+    const x = asArray(args.get('x')?.value, 'x', site.span);
+    const y = asArray(args.get('y')?.value, 'y', site.span);
+    const vd = args.get('validation_data');
+    const pair = vd && vd.value.kind !== 'none' ? asItems(vd.value) : null;
+    if (!vd || !pair || pair.length !== 2)
+      throw new KernelError(
+        'cell',
+        'rnnlab.compare needs validation_data=(x_val, y_val): it compares the variants by validation loss',
+        vd?.span ?? site.span,
+      );
+    const validation = {
+      x: asArray(pair[0], 'validation_data[0]', vd.span),
+      y: asArray(pair[1], 'validation_data[1]', vd.span),
+    };
+    for (const v of variants) {
+      checkData(v.graph, x, y, site.span);
+      checkData(v.graph, validation.x, validation.y, vd.span);
+    }
+    const whole = (n: number) => Number.isInteger(n) && n >= 1;
+    let epochs = numberArg(args, 'epochs', 1, whole, 'a whole number >= 1');
+    if (this.options.maxEpochs !== undefined) epochs = Math.min(epochs, this.options.maxEpochs);
+    const batchSize = numberArg(args, 'batch_size', 32, whole, 'a whole number >= 1');
+    const seedsArg = args.get('seeds');
+    const seeds = seedList(seedsArg?.value, seedsArg?.span ?? site.span);
+    const { output, stop } = runComparison(
+      { variants, x, y, validation, epochs, batchSize, seeds },
+      {
+        execId: this.execId,
+        kernelSeed: this.options.seed,
+        runId: () => `${this.execId}-${++this.runs}`,
+        emit: (msg) => this.options.emit(msg),
+        shouldStop: () => this.options.shouldStop(),
+      },
+    );
+    if (stop) {
+      const done = output.variants.reduce((n, v) => n + v.runs.length, 0);
+      throw new KernelError(
+        'interrupted',
+        `stopped during ${stop.variant} seed ${stop.seed} at epoch ${stop.epoch + 1}/${epochs}, batch ${stop.batch + 1}/${stop.batchesPerEpoch}; the comparison's output keeps the ${done} of ${output.plan.length} runs that finished (the rest of the cell did not run)`,
+        site.span,
+      );
+    }
+    return compareValue(output);
   }
 }

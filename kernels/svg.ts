@@ -1,10 +1,10 @@
 /**
- * A static picture of a run's curves, generated as SVG text, saved with the notebook for viewers
- * that do not have the RNN Lab renderer (GitHub, plain Jupyter). It has no background: the
- * viewer's shows through, light or dark, so every colour here is a mid tone that reads on both
- * (text and axes a neutral grey, lines saturated mid-brightness hues).
+ * A static picture of a run's curves (and of a comparison's), generated as SVG text, saved with
+ * the notebook for viewers that do not have the RNN Lab renderer (GitHub, plain Jupyter). It has
+ * no background: the viewer's shows through, light or dark, so every colour here is a mid tone
+ * that reads on both (text and axes a neutral grey, lines saturated mid-brightness hues).
  */
-import type { RunOutput } from './protocol';
+import type { CompareOutput, RunOutput } from './protocol';
 
 const WIDTH = 520;
 const HEIGHT = 260;
@@ -103,4 +103,114 @@ function rank(key: string): number {
   if (key === 'loss') return 0;
   if (key === 'val_loss') return 1;
   return key.startsWith('val_') ? 3 : 2;
+}
+
+/**
+ * A comparison's validation loss per epoch, as an SVG document: per variant (a colour each) its
+ * seeds as thin lines, their mean as a thick line over a band from the lowest to the highest seed,
+ * and the trivial baseline as a dashed line.
+ */
+export function compareSvg(o: CompareOutput): string {
+  const width = 560;
+  const pad = { ...PAD, right: 168 };
+  const curves = o.variants.map((v) => {
+    const seeds = v.runs.map((r) => r.history['val_loss'] ?? []);
+    const epochs = Math.max(0, ...seeds.map((s) => s.length));
+    const at = (e: number) => seeds.map((s) => s[e]).filter((x): x is number => Number.isFinite(x));
+    const stats = Array.from({ length: epochs }, (_, e) => {
+      const xs = at(e);
+      return xs.length
+        ? {
+            mean: xs.reduce((a, b) => a + b, 0) / xs.length,
+            lo: Math.min(...xs),
+            hi: Math.max(...xs),
+          }
+        : null;
+    });
+    return { name: v.name, seeds, stats };
+  });
+  const all = curves.flatMap((c) => c.seeds.flat()).filter(Number.isFinite);
+  if (o.baseline.val_loss !== null) all.push(o.baseline.val_loss);
+  const epochs = Math.max(1, o.epochs, ...curves.map((c) => c.stats.length));
+  const lo = all.length ? Math.min(0, ...all) : 0;
+  const hi = all.length ? Math.max(...all) : 1;
+  const plotW = width - pad.left - pad.right;
+  const plotH = HEIGHT - pad.top - pad.bottom;
+  const x = (i: number) => pad.left + (epochs === 1 ? plotW / 2 : (i / (epochs - 1)) * plotW);
+  const y = (v: number) => pad.top + plotH - ((v - lo) / (hi - lo || 1)) * plotH;
+  const pts = (vs: ReadonlyArray<number | undefined>) =>
+    vs
+      .map((v, e) =>
+        v !== undefined && Number.isFinite(v) ? `${x(e).toFixed(1)},${y(v).toFixed(1)}` : null,
+      )
+      .filter((p) => p !== null)
+      .join(' ');
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${HEIGHT}" viewBox="0 0 ${width} ${HEIGHT}" font-family="sans-serif" font-size="11">`,
+    `<title>${esc(`val_loss per epoch of ${o.variants.length} variants over ${o.seeds.length} seeds`)}</title>`,
+  ];
+  for (const t of niceTicks(lo, hi)) {
+    parts.push(
+      `<line x1="${pad.left}" x2="${pad.left + plotW}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="${GRID}"/>`,
+      `<text x="${pad.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" fill="${TEXT}">${fmt(t)}</text>`,
+    );
+  }
+  const stride = Math.max(1, Math.ceil(epochs / 10));
+  for (let i = 0; i < epochs; i += stride)
+    parts.push(
+      `<text x="${x(i).toFixed(1)}" y="${HEIGHT - pad.bottom + 16}" text-anchor="middle" fill="${TEXT}">${i + 1}</text>`,
+    );
+  parts.push(
+    `<text x="${pad.left + plotW / 2}" y="${HEIGHT - 6}" text-anchor="middle" fill="${TEXT}">epoch</text>`,
+    `<text transform="translate(12 ${pad.top + plotH / 2}) rotate(-90)" text-anchor="middle" fill="${TEXT}">val_loss</text>`,
+    `<text x="${width - pad.right + 12}" y="${pad.top}" fill="${TEXT}">mean best val_loss</text>`,
+    `<line x1="${pad.left}" x2="${pad.left}" y1="${pad.top}" y2="${pad.top + plotH}" stroke="${AXIS}"/>`,
+    `<line x1="${pad.left}" x2="${pad.left + plotW}" y1="${pad.top + plotH}" y2="${pad.top + plotH}" stroke="${AXIS}"/>`,
+  );
+  if (o.baseline.val_loss !== null) {
+    const by = y(o.baseline.val_loss).toFixed(1);
+    parts.push(
+      `<line x1="${pad.left}" x2="${pad.left + plotW}" y1="${by}" y2="${by}" stroke="${TEXT}" stroke-width="1.5" stroke-dasharray="2 4"/>`,
+    );
+  }
+  curves.forEach((c, i) => {
+    const colour = COLOURS[i % COLOURS.length]!;
+    const band = c.stats.map((s, e) => (s ? [e, s.lo, s.hi] : null)).filter((s) => s !== null);
+    if (band.length > 1)
+      parts.push(
+        `<polygon fill="${colour}" fill-opacity="0.15" stroke="none" points="${[
+          ...band.map(([e, l]) => `${x(e!).toFixed(1)},${y(l!).toFixed(1)}`),
+          ...band.reverse().map(([e, , h]) => `${x(e!).toFixed(1)},${y(h!).toFixed(1)}`),
+        ].join(' ')}"/>`,
+      );
+    for (const s of c.seeds)
+      parts.push(
+        `<polyline fill="none" stroke="${colour}" stroke-width="1" stroke-opacity="0.45" points="${pts(s)}"/>`,
+      );
+    parts.push(
+      `<polyline fill="none" stroke="${colour}" stroke-width="2.5" points="${pts(c.stats.map((s) => s?.mean))}"/>`,
+    );
+    const v = o.variants[i]!;
+    const ly = pad.top + 22 + i * 18;
+    parts.push(
+      `<line x1="${width - pad.right + 12}" x2="${width - pad.right + 32}" y1="${ly - 4}" y2="${ly - 4}" stroke="${colour}" stroke-width="2.5"/>`,
+      `<text x="${width - pad.right + 38}" y="${ly}" fill="${TEXT}">${esc(v.name)} ${v.best_val_loss.mean === null ? '' : fmt(v.best_val_loss.mean)}</text>`,
+    );
+  });
+  if (o.baseline.val_loss !== null) {
+    const ly = pad.top + 22 + curves.length * 18;
+    parts.push(
+      `<line x1="${width - pad.right + 12}" x2="${width - pad.right + 32}" y1="${ly - 4}" y2="${ly - 4}" stroke="${TEXT}" stroke-width="1.5" stroke-dasharray="2 4"/>`,
+      `<text x="${width - pad.right + 38}" y="${ly}" fill="${TEXT}">baseline ${fmt(o.baseline.val_loss)}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${width - pad.right + 12}" y="${HEIGHT - pad.bottom}" fill="${TEXT}">thin: seeds &#183; thick: mean</text>`,
+  );
+  if (o.status === 'interrupted')
+    parts.push(
+      `<text x="${width - pad.right + 12}" y="${HEIGHT - pad.bottom - 16}" fill="#e5484d">interrupted</text>`,
+    );
+  parts.push('</svg>');
+  return parts.join('\n');
 }

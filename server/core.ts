@@ -31,6 +31,7 @@ import {
   symbolsEnabled,
   toDiagnostics,
 } from './features';
+import { maskLenses } from './lenses';
 import { Linter, type Linted, type Scope } from './linter';
 import {
   EXPLAIN_COMMAND,
@@ -100,6 +101,8 @@ export function startServer(connection: Connection, host: ServerHost): void {
   let support = supportOf({});
   let pushed: Settings = DEFAULT_SETTINGS;
   let links: (code: string) => string = docUrl;
+  /** The client has the command of the "Show Dropout Masks" lenses. */
+  let lenses = false;
   /** Per scope (a document or notebook URI): the client's `rnnlab` section. */
   const configured = new Map<string, Promise<Settings>>();
   /** Per unit key: the URIs that hold its diagnostics now. */
@@ -191,6 +194,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
     const init = (params.initializationOptions ?? {}) as InitializationOptions;
     pushed = readSettings(init.settings);
     links = init.ruleLinks === 'command' ? commandLink : docUrl;
+    lenses = init.maskLenses === true;
     const folders =
       params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     project.setRoots(folders);
@@ -202,6 +206,7 @@ export function startServer(connection: Connection, host: ServerHost): void {
         hoverProvider: true,
         inlayHintProvider: true,
         documentSymbolProvider: { label: 'RNN Lab' },
+        ...(lenses ? { codeLensProvider: { resolveProvider: false } } : {}),
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'rnnlab', version: VERSION },
@@ -331,6 +336,12 @@ export function startServer(connection: Connection, host: ServerHost): void {
     const linted = await lintedOf(p?.textDocument?.uri);
     if (!linted || token.isCancellationRequested || !p.range) return [];
     return inlayHints(linted, p.textDocument.uri, p.range);
+  });
+
+  connection.onCodeLens(async (p, token) => {
+    const linted = await lintedOf(p?.textDocument?.uri);
+    if (!lenses || !linted || token.isCancellationRequested) return [];
+    return maskLenses(linted, p.textDocument.uri);
   });
 
   connection.onDocumentSymbol(async (p, token) => {

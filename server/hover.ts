@@ -1,10 +1,14 @@
-/** The hover on a layer's constructor: output shape, parameter count, name and findings. Pure. */
+/**
+ * The hover on a layer's constructor: output shape, parameter count, name, what its dropout mask
+ * is under each framework, and findings. Pure.
+ */
 import type { Analysis, LayerNode } from '../analyzer/graph';
 import { RULES_BY_CODE } from '../lint/catalog';
 import type { Finding, Severity } from '../lint/types';
 import { paramsOf } from '../analyzer/shapes';
 import { thousands } from '../analyzer/summary';
 import { shapesLabel } from './hints';
+import { maskMarkdown } from './masks';
 
 /** At most this many layers built at one place (by a loop) are described. */
 export const MAX_HOVER_LAYERS = 5;
@@ -56,7 +60,8 @@ function describe(analysis: Analysis, layer: LayerNode): string {
   if (owner) where = ` inside \`${owner.name}\``;
   else if (models.length > 0) where = ` of model ${models.map((n) => `\`${n}\``).join(', ')}`;
   else if (layer.calls.length === 0) where = ' (not applied to any input)';
-  return `${code}\n\nLayer \`${layer.name}\`${where}`;
+  const mask = maskMarkdown(layer, owner ?? null);
+  return `${code}\n\nLayer \`${layer.name}\`${where}${mask ? `\n\n${mask}` : ''}`;
 }
 
 /**

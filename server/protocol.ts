@@ -13,6 +13,21 @@ export const JUPYTER_NOTEBOOK = 'jupyter-notebook';
 /** The command the "Explain CODE" action runs, with the rule code as its one argument. */
 export const EXPLAIN_COMMAND = 'rnnlab.explainRule';
 
+/**
+ * The command of the "Show Dropout Masks" code lens (on a dropout in a playground cell), run by
+ * the client with one ShowMasksArgs. Lenses are offered only to a client that says it has the
+ * command (`initializationOptions.maskLenses`).
+ */
+export const SHOW_MASKS_COMMAND = 'rnnlab.showMasks';
+
+/** The argument of SHOW_MASKS_COMMAND: insert a code cell holding `code` below `cell`. */
+export interface ShowMasksArgs {
+  /** The URI of the cell the lens is on. */
+  cell: string;
+  /** `import rnnlab\nrnnlab.show_masks(model, x_train)`, with the model's and the data's names. */
+  code: string;
+}
+
 /** The `source` of every diagnostic the server publishes. */
 export const SOURCE = 'rnnlab';
 
@@ -117,4 +132,6 @@ export interface InitializationOptions {
    * `command:rnnlab.explainRule` (for VS Code, which runs the command from a trusted hover).
    */
   ruleLinks?: 'url' | 'command';
+  /** The client runs SHOW_MASKS_COMMAND: offer its code lenses. */
+  maskLenses?: boolean;
 }

@@ -4,7 +4,7 @@
  */
 import type { RunOutput } from '../kernels/protocol';
 import { Downsampler, downsampleFixed, type Points } from '../analyzer/downsample';
-import { formatDuration } from '../analyzer/format';
+import { formatMs } from '../analyzer/format';
 import type { RunProgress } from './protocol';
 import { smooth, Smoother } from './smoothing';
 
@@ -314,13 +314,8 @@ export function formatValue(v: number | null | undefined): string {
     : Number(v.toPrecision(4)).toString();
 }
 
-/** A short wall time (an epoch's): `340ms`, `2.4s`, then as `formatDuration` (`1m 05s`). */
-export function formatMs(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms) || ms < 0) return '–';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 9950) return `${(ms / 1000).toFixed(1)}s`;
-  return formatDuration(ms);
-}
+/** A short wall time (an epoch's); one implementation, shared with the kernel's tables. */
+export { formatMs };
 
 /**
  * The per-epoch log of a run, one line per finished epoch as Keras prints it:

@@ -165,3 +165,68 @@ ${RUN_COLOURS.map(([v, f], i) => `.rnnlab-dash [data-colour="${i}"] { --rnnlab-r
 .rnnlab-dash .rnnlab-empty { color: var(--vscode-descriptionForeground); padding: 12px 0; }
 ${uplotTheme('.rnnlab-dash')}
 `;
+
+/** A comparison's view (`rnnlab.compare`): verdict, chart of every run, table, method. */
+export const COMPARE_CSS = `
+.rnnlab-compare { color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size, 13px); padding: 4px 0; max-width: 980px; }
+.rnnlab-compare .rnnlab-title strong { font-weight: 600; }
+.rnnlab-compare .rnnlab-config, .rnnlab-compare .rnnlab-progress, .rnnlab-compare .rnnlab-key, .rnnlab-compare .rnnlab-note { color: var(--vscode-descriptionForeground); }
+.rnnlab-compare .rnnlab-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 14px; margin: 6px 0 4px; }
+.rnnlab-compare .rnnlab-progress { font-variant-numeric: tabular-nums; }
+.rnnlab-compare .rnnlab-verdict { margin: 8px 0 10px; padding: 6px 10px; line-height: 1.5; border-left: 3px solid var(--vscode-focusBorder); background: var(--vscode-textCodeBlock-background, transparent); }
+.rnnlab-compare .rnnlab-verdict[data-best] { border-left-color: var(--vscode-charts-green, var(--vscode-focusBorder)); }
+.rnnlab-compare code { font-family: var(--vscode-editor-font-family, monospace); font-size: 0.95em; color: var(--vscode-foreground); background: none; }
+.rnnlab-compare .rnnlab-plot { margin-top: 4px; }
+.rnnlab-compare .rnnlab-legend { list-style: none; margin: 2px 0 0; padding: 0 0 0 60px; display: flex; flex-wrap: wrap; gap: 4px 20px; }
+.rnnlab-compare .rnnlab-legend li { display: inline-flex; align-items: center; gap: 6px; }
+.rnnlab-compare .rnnlab-line { display: inline-block; width: 18px; border-top: 3px solid var(--rnnlab-run); }
+.rnnlab-compare .rnnlab-baseline-line { display: inline-block; width: 18px; border-top: 2px dotted var(--vscode-foreground); }
+.rnnlab-compare .rnnlab-value, .rnnlab-compare .rnnlab-hover-epoch { color: var(--vscode-descriptionForeground); font-variant-numeric: tabular-nums; }
+.rnnlab-compare .rnnlab-key { margin: 4px 0 10px 60px; font-size: 0.92em; }
+.rnnlab-compare .rnnlab-table-wrap { overflow-x: auto; }
+.rnnlab-compare table { border-collapse: collapse; margin: 2px 0 6px; }
+.rnnlab-compare th { text-align: left; font-weight: 600; padding: 4px 10px 4px 6px; border-bottom: 2px solid ${border}; white-space: nowrap; }
+.rnnlab-compare td { padding: 3px 10px 3px 6px; border-bottom: 1px solid ${border}; vertical-align: top; }
+.rnnlab-compare .rnnlab-num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.rnnlab-compare .rnnlab-name { white-space: nowrap; font-weight: 600; }
+.rnnlab-compare .rnnlab-desc { display: block; min-width: 19em; font-weight: normal; font-family: var(--vscode-editor-font-family, monospace); font-size: 0.9em; color: var(--vscode-descriptionForeground); white-space: normal; }
+.rnnlab-compare .rnnlab-pair { white-space: nowrap; }
+.rnnlab-compare tr.rnnlab-baseline td { color: var(--vscode-descriptionForeground); }
+.rnnlab-compare tr[data-best] .rnnlab-variant::after { content: ' best'; font-weight: normal; font-size: 0.85em; color: var(--vscode-charts-green, var(--vscode-foreground)); }
+${RUN_COLOURS.map(([v, f], i) => `.rnnlab-compare [data-colour="${i}"] { --rnnlab-run: var(${v}, ${f}); }`).join('\n')}
+.rnnlab-compare .rnnlab-swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; background: var(--rnnlab-run); }
+.rnnlab-compare details { margin-top: 6px; }
+.rnnlab-compare summary { cursor: pointer; color: var(--vscode-descriptionForeground); width: fit-content; }
+.rnnlab-compare summary:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 2px; }
+.rnnlab-compare .rnnlab-method { line-height: 1.5; max-width: 80ch; }
+${uplotTheme('.rnnlab-compare')}
+`;
+
+/** The masks view (`rnnlab.show_masks`): a heatmap per mask, with its caption and readout. */
+export const MASKS_CSS = `
+.rnnlab-masks { color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size, 13px); padding: 4px 0; }
+.rnnlab-masks-head { margin-bottom: 4px; }
+.rnnlab-masks-head strong { font-weight: 600; }
+.rnnlab-masks-legend { display: flex; align-items: center; gap: 6px; color: var(--vscode-descriptionForeground); margin-bottom: 10px; }
+.rnnlab-masks-legend .rnnlab-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; }
+.rnnlab-masks-legend .rnnlab-swatch:not(:first-child) { margin-left: 10px; }
+.rnnlab-masks-legend .rnnlab-kept { background: var(--vscode-charts-blue, #3794ff); }
+.rnnlab-masks-legend .rnnlab-dropped { background: color-mix(in srgb, var(--vscode-foreground) 16%, transparent); border: 1px solid var(--vscode-contrastBorder, transparent); }
+.rnnlab-masks-axes { margin-left: 18px; }
+.rnnlab-masks-list { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 16px 32px; }
+.rnnlab-mask { min-width: 0; max-width: 100%; }
+.rnnlab-mask-title { font-family: var(--vscode-editor-font-family, monospace); font-size: 0.95em; }
+.rnnlab-mask-title strong { font-weight: 600; }
+.rnnlab-mask-caption { margin: 2px 0 6px; }
+.rnnlab-mask-plot { display: grid; grid-template-columns: auto minmax(0, auto); column-gap: 6px; align-items: stretch; justify-content: start; }
+.rnnlab-mask-y { display: flex; flex-direction: column; justify-content: space-between; align-items: flex-end; }
+.rnnlab-mask-y, .rnnlab-mask-x, .rnnlab-mask-readout { color: var(--vscode-descriptionForeground); font-size: 0.9em; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.rnnlab-mask-x { display: flex; justify-content: space-between; gap: 12px; }
+.rnnlab-mask-scroll { overflow: auto; max-width: 100%; max-height: 360px; line-height: 0; }
+.rnnlab-mask-canvas { display: block; image-rendering: pixelated; }
+.rnnlab-mask-canvas:focus { outline: none; }
+.rnnlab-mask-canvas:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 2px; }
+.rnnlab-mask-size { margin-left: 10px; color: var(--vscode-descriptionForeground); font-family: var(--vscode-font-family); font-size: 0.95em; white-space: nowrap; }
+.rnnlab-mask-readout { min-height: 1.4em; margin-top: 2px; color: var(--vscode-foreground); }
+.rnnlab-masks-empty { color: var(--vscode-descriptionForeground); padding: 8px 0; }
+`;

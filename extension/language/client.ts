@@ -123,7 +123,8 @@ export function registerLanguageClient(lab: RnnLab): {
     },
   };
   const output = vscode.window.createOutputChannel(SERVER_NAME, { log: true });
-  const initializationOptions: InitializationOptions = { ruleLinks: 'command' };
+  // The extension runs the "Show Dropout Masks" lenses' command (extension/notebook/masks.ts).
+  const initializationOptions: InitializationOptions = { ruleLinks: 'command', maskLenses: true };
   const clientOptions: LanguageClientOptions = {
     documentSelector: documentSelector(),
     diagnosticCollectionName: 'rnnlab',

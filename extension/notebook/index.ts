@@ -5,6 +5,7 @@ import { registerDashboard } from '../dashboard/index';
 import { NOTEBOOK_TYPE, PlaygroundKernel } from './controller';
 import type { LiveStats } from './live';
 import { PlaygroundSerializer } from './serializer';
+import { registerShowMasks } from './masks';
 
 /** `(runId, message?)`: passes `message` to the live runs as a view's, returns the run's stats. */
 export const LIVE_RUN_COMMAND = '_rnnlab.liveRun';
@@ -67,5 +68,12 @@ export function registerNotebook(lab: RnnLab): vscode.Disposable[] {
       return kernel.live.stats(runId);
     },
   );
-  return [serializer, kernel, restart, liveRun, ...registerDashboard(lab, kernel, targetNotebook)];
+  return [
+    serializer,
+    kernel,
+    restart,
+    liveRun,
+    registerShowMasks(),
+    ...registerDashboard(lab, kernel, targetNotebook),
+  ];
 }

@@ -57,8 +57,10 @@ describe('folder layering', () => {
     }
   });
 
-  test('webview/ sees the kernel protocol, the formatters and the downsampler, nothing else of those folders', async () => {
+  test('webview/ sees the kernel protocol, the masks output, the formatters and the downsampler, nothing else of those folders', async () => {
     assert.deepEqual(await restricted('webview', '../kernels/protocol'), []);
+    assert.deepEqual(await restricted('webview', '../kernels/mask-output'), []);
+    assert.equal((await restricted('webview', '../kernels/mask-svg')).length, 1);
     assert.deepEqual(await restricted('webview/charts', '../../analyzer/format'), []);
     assert.deepEqual(await restricted('webview', '../analyzer/downsample'), []);
     assert.equal((await restricted('webview', '../kernels/session')).length, 1);

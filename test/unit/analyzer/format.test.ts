@@ -1,7 +1,14 @@
 /** The one formatter of Python values and shapes, as Python and Keras print them. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatShape, formatShapes, pyFloat, pyStr, repr } from '../../../analyzer/format';
+import {
+  formatShape,
+  formatShapes,
+  formatSpread,
+  pyFloat,
+  pyStr,
+  repr,
+} from '../../../analyzer/format';
 import { analyze } from '../../../analyzer/python/evaluate';
 import { float, int, NONE, str, UNKNOWN, type Value } from '../../../analyzer/python/values';
 
@@ -66,4 +73,13 @@ describe('repr and str', () => {
     assert.equal(repr(host), '<array>');
     assert.equal(repr(host, { host: (tag, p) => `${tag}:${(p as { n: number }).n}` }), 'array:3');
   });
+});
+
+test('a spread over seeds reads as mean ± std, times in ms; no deviation, no ±', () => {
+  assert.equal(formatSpread({ mean: 0.123456, std: 0.0012345 }), '0.1235 ± 0.0012');
+  assert.equal(formatSpread({ mean: 0.0192, std: 3.5e-18 }), '0.0192', 'rounding is no deviation');
+  assert.equal(formatSpread({ mean: 0.5, std: null }), '0.5');
+  assert.equal(formatSpread({ mean: null, std: null }), '–');
+  assert.equal(formatSpread({ mean: 412.3, std: 8.4 }, 'ms'), '412ms ± 8ms');
+  assert.equal(formatSpread({ mean: 2400, std: 130 }, 'ms'), '2.4s ± 130ms');
 });

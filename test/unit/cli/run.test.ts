@@ -12,8 +12,15 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { RUN_MIME, RUN_SCHEMA_VERSION, type RunOutput } from '../../../kernels/protocol';
+import {
+  COMPARE_MIME,
+  RUN_MIME,
+  RUN_SCHEMA_VERSION,
+  type CompareOutput,
+  type RunOutput,
+} from '../../../kernels/protocol';
 import { readNotebook, writeNotebook } from '../../../notebook/nbformat';
+import { MASKS_MIME, readMasks } from '../../../kernels/mask-output';
 import { assertBuilt } from '../helpers';
 
 before(() => {
@@ -260,4 +267,70 @@ test('usage errors exit 2', () => {
   assert.equal(rnnlab(['run']).status, 2);
   assert.equal(rnnlab(['run', '/no/such.rnnlab']).status, 2);
   assert.equal(rnnlab(['run', 'examples/sine.rnnlab'], { RNNLAB_MAX_EPOCHS: 'lots' }).status, 2);
+});
+
+test('a comparison cell prints its table and saves one comparison output, not one per run', () => {
+  const path = notebook('compare.rnnlab', [
+    code([
+      'import keras\n',
+      'from keras import layers\n',
+      'from rnnlab import datasets, compare\n',
+      '(x_train, y_train), (x_val, y_val) = datasets.sine(samples=60, timesteps=6, seed=2)\n',
+      'a = keras.Sequential([keras.Input(shape=(6, 1)), layers.GRU(3), layers.Dense(1)])\n',
+      'a.compile(optimizer="adam", loss="mse")\n',
+      'b = keras.Sequential([keras.Input(shape=(6, 1)), layers.GRU(4), layers.Dense(1)])\n',
+      'b.compile(optimizer="adam", loss="mse")\n',
+      'compare({"a": a, "b": b}, x_train, y_train, validation_data=(x_val, y_val), epochs=3, seeds=2)',
+    ]),
+  ]);
+  const out = join(tempDir(), 'out.rnnlab');
+  const r = rnnlab(['run', path, '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  // RNNLAB_MAX_EPOCHS=1 caps the comparison's epochs as it caps a fit's.
+  assert.match(r.stdout, /^Comparison of 2 variants × 2 seeds \(0, 1\) × 1 epoch, loss mse$/m);
+  assert.match(r.stdout, /^variant\s+params\s+best val_loss\s+final val_loss/m);
+  assert.match(r.stdout, /^a\s+58\s+\d\.\d+ ± /m);
+  assert.match(r.stdout, /^baseline\s+–\s+\d\.\d+$/m);
+  assert.match(r.stdout, /(Within the noise of 2 seeds|generalises better)/);
+  assert.equal((r.stdout.match(/^Comparison of/gm) ?? []).length, 1, 'the table is printed once');
+  assert.match(r.stderr, /fit a \(seed 1\): 48 samples, 12 for validation, 1 epoch/);
+  const outputs = cellsOf(out)[0]!.outputs!;
+  assert.deepEqual(
+    outputs.map((o) => Object.keys(o.data ?? {}).sort()),
+    [[COMPARE_MIME, 'image/svg+xml', 'text/plain']],
+  );
+  const saved = outputs[0]!.data![COMPARE_MIME] as CompareOutput;
+  assert.equal(saved.status, 'done');
+  assert.deepEqual(
+    saved.variants.map((v) => v.runs.length),
+    [2, 2],
+  );
+});
+
+test('a show_masks cell prints a line per mask and saves the masks, their picture and text', () => {
+  const path = notebook('masks.rnnlab', [
+    code([
+      'import keras\n',
+      'from keras import layers\n',
+      'from rnnlab import datasets, show_masks\n',
+      '(x_train, y_train), _ = datasets.sine(samples=16, timesteps=10, seed=2)\n',
+      'm = keras.Sequential([keras.Input(shape=(10, 1)), layers.GRU(6, return_sequences=True), layers.SpatialDropout1D(0.5), layers.LSTM(3, dropout=0.5)])\n',
+      'show_masks(m, x_train)',
+    ]),
+  ]);
+  const out = join(tempDir(), 'out.rnnlab');
+  const r = rnnlab(['run', path, '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^Dropout masks applied to sample 0 in one training-mode forward pass/m);
+  assert.match(
+    r.stdout,
+    /^ {2}spatial_dropout1d · SpatialDropout1D \[10 timesteps × 6 units\]: (the same \d of 6 units dropped at every timestep|nothing dropped.*)$/m,
+  );
+  assert.match(r.stdout, /^ {2}lstm · dropout= \(inputs\) \[10 timesteps × 6 units\]: /m);
+  const outputs = cellsOf(out)[0]!.outputs!;
+  assert.deepEqual(
+    outputs.map((o) => Object.keys(o.data ?? {})),
+    [[MASKS_MIME, 'image/svg+xml', 'text/plain']],
+  );
+  assert.equal(typeof readMasks(outputs[0]!.data![MASKS_MIME]), 'object');
 });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -334,5 +334,195 @@ test(
       const r = spawnSync('python3', ['-m', 'py_compile', out], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
     }
+  },
+);
+
+test('show_masks cells become comments that say why, and the script still runs', () => {
+  const cell = [
+    'import rnnlab',
+    'from rnnlab import show_masks',
+    'rnnlab.show_masks(model, x_train)',
+    'show_masks(',
+    '    model,  # the model (',
+    '    x_val,',
+    ')',
+    'for i in range(2):',
+    '    show_masks(model, x_train)',
+    'print("done")',
+  ].join('\n');
+  const lines = rewriteCell(cell).code.split('\n');
+  assert.deepEqual(lines.slice(4), [
+    '# show_masks: RNN Lab playground only; its calls below are comments',
+    '# RNN Lab playground only: show_masks draws the dropout masks one training-mode forward pass applies (Keras has no such call).',
+    '# rnnlab.show_masks(model, x_train)',
+    '# RNN Lab playground only: show_masks draws the dropout masks one training-mode forward pass applies (Keras has no such call).',
+    '# show_masks(',
+    '#     model,  # the model (',
+    '#     x_val,',
+    '# )',
+    'for i in range(2):',
+    '    # RNN Lab playground only: show_masks draws the dropout masks one training-mode forward pass applies (Keras has no such call).',
+    '    # show_masks(model, x_train)',
+    '    pass',
+    'print("done")',
+  ]);
+  assert.match(
+    rewriteCell('from rnnlab import show_masks as sm').code,
+    /sm = None {2}# rnnlab\.show_masks exists only in the RNN Lab playground/,
+  );
+  const src: ExportSource = { name: 'masks', cells: [{ kind: 'code', source: cell }] };
+  for (const text of [
+    toKerasScript(src),
+    JSON.parse(toJupyterNotebook(src)).cells.at(-1).source.join(''),
+  ]) {
+    assert.ok(!/^[^#\n]*show_masks\(/m.test(text), 'no live show_masks call');
+  }
+  const python = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], {
+    input: toKerasScript(src),
+    encoding: 'utf8',
+  });
+  if (python.status !== null && !python.error) assert.equal(python.status, 0, python.stderr);
+});
+
+// ---- comparisons (rnnlab.compare) -----------------------------------------------------------------
+
+const COMPARE_CELLS: ExportSource = {
+  name: 'compare',
+  cells: [
+    {
+      kind: 'code',
+      source: `import keras
+from keras import layers
+import rnnlab
+from rnnlab import datasets, compare
+(x_train, y_train), (x_val, y_val) = datasets.sine(samples=60, timesteps=6, seed=3)`,
+    },
+    {
+      kind: 'code',
+      source: `a = keras.Sequential([keras.Input(shape=(6, 1)), layers.GRU(4), layers.Dense(1)])
+a.compile(optimizer="adam", loss="mse")
+b = keras.Sequential([keras.Input(shape=(6, 1)), layers.GRU(5), layers.Dense(1)])
+b.compile(optimizer="adam", loss="mse")
+result = compare({"a": a, "b": b}, x_train, y_train, validation_data=(x_val, y_val), epochs=2, seeds=2)
+rnnlab.compare({"a": a}, x_train, y_train, validation_data=(x_val, y_val), epochs=1, seeds=[5])`,
+    },
+  ],
+};
+
+test('a comparison cell exports as a Keras loop over seeds and variants with a printed table', () => {
+  const script = toKerasScript(COMPARE_CELLS);
+  assert.match(
+    script,
+    /^def compare\(variants, x, y, validation_data, epochs=1, batch_size=32, seeds=3\):$/m,
+  );
+  assert.match(script, /keras\.models\.clone_model\(model\)/);
+  assert.match(script, /^rnnlab = types\.SimpleNamespace\(datasets=datasets, compare=compare\)$/m);
+  assert.match(script, /^# was: from rnnlab import datasets, compare/m);
+  assert.doesNotMatch(script, /compare = None/);
+  assert.ok(script.indexOf('def compare(') < script.indexOf('result = compare('));
+  assert.match(rewriteCell('from rnnlab import compare as cmp', true).code, /^cmp = compare$/m);
+  // A notebook that never compares gets neither the function nor the name.
+  const plain = toKerasScript({
+    name: 'plain',
+    cells: [{ kind: 'code', source: 'import rnnlab\n(x, y), _ = rnnlab.datasets.sine()' }],
+  });
+  assert.doesNotMatch(plain, /def compare|compare=compare/);
+  const nb = JSON.parse(toJupyterNotebook(COMPARE_CELLS));
+  assert.ok(
+    nb.cells.some((c: { source: string[] }) => c.source.join('').includes('def compare(')),
+    'the notebook defines it too',
+  );
+});
+
+/** Enough of keras to run an exported comparison without TensorFlow (models learn by a formula). */
+const FAKE_KERAS = `import types
+import numpy as np
+
+_seed = [0]
+
+
+class _Weight:
+    def __init__(self, shape):
+        self.shape = shape
+        self.value = np.random.default_rng(_seed[0]).normal(size=shape)
+
+    def numpy(self):
+        return self.value
+
+    def assign(self, value):
+        self.value = np.array(value)
+
+
+class _Layer:
+    def __init__(self, units=0, **kwargs):
+        self.units = units
+
+
+class Sequential:
+    def __init__(self, layers, name=None):
+        self.layers = layers
+        self.units = sum(layer.units for layer in layers)
+        self.trainable_weights = [_Weight((self.units, 2)), _Weight((2,))]
+
+    def compile(self, optimizer=None, loss=None, metrics=None):
+        self.loss = loss
+        self._config = {"optimizer": optimizer, "loss": loss}
+
+    def get_compile_config(self):
+        return self._config
+
+    def compile_from_config(self, config):
+        self.compile(**config)
+
+    def count_params(self):
+        return self.units * 10
+
+    def fit(self, x, y, validation_data=None, epochs=1, batch_size=32, verbose=0):
+        start = 1 + 0.01 * float(self.trainable_weights[1].value[0])
+        loss = [start / (e + 1) for e in range(epochs)]
+        return types.SimpleNamespace(history={"loss": loss, "val_loss": [v + 0.01 * self.units for v in loss]})
+
+
+def Input(shape=None):
+    return _Layer()
+
+
+def _set_seed(seed):
+    _seed[0] = seed
+
+
+layers = types.SimpleNamespace(GRU=_Layer, Dense=_Layer)
+utils = types.SimpleNamespace(set_random_seed=_set_seed)
+models = types.SimpleNamespace(clone_model=lambda m: Sequential(m.layers))
+losses = types.SimpleNamespace(get=lambda name: lambda y, p: np.mean((np.asarray(y) - p) ** 2, axis=-1))
+ops = types.SimpleNamespace(convert_to_numpy=np.asarray)
+`;
+
+test(
+  'the exported comparison runs and prints its table (keras stood in for)',
+  { skip: !hasNumpy && 'no python3 with numpy' },
+  () => {
+    const dir = mkdtempSync(join(root, 'compare-'));
+    mkdirSync(join(dir, 'keras'));
+    writeFileSync(join(dir, 'keras', '__init__.py'), FAKE_KERAS);
+    writeFileSync(join(dir, 'compare.py'), toKerasScript(COMPARE_CELLS));
+    const r = spawnSync('python3', ['compare.py'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONPATH: dir },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const out = r.stdout;
+    assert.match(out, /^a \(seed 0\): best val_loss /m);
+    assert.match(out, /^b \(seed 1\): best val_loss /m);
+    assert.match(out, /^Comparison of 2 variants x 2 seeds x 2 epochs$/m);
+    assert.match(
+      out,
+      /^variant\s+params\s+best val_loss\s+final val_loss\s+gap \(val - train\)\s+time\/epoch$/m,
+    );
+    assert.match(out, /^a\s+50\s+0\.\d+ ± [\d.e-]+\s/m);
+    assert.match(out, /^b\s+60\s/m);
+    assert.match(out, /^baseline\s+-\s+\d\.\d+$/m);
+    assert.match(out, /^Comparison of 1 variant x 1 seed x 1 epoch$/m);
   },
 );

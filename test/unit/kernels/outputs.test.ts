@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  COMPARE_MIME,
   RUN_MIME,
   RUN_SCHEMA_VERSION,
+  type CompareOutput,
   type Failed,
   type Progress,
   type RunStart,
@@ -299,4 +301,53 @@ test('the op queue drops replaces that a later replace of the same output supers
     seen.push(op.op === 'replace' ? `${op.id}:${op.items[0]!.value}` : `${op.op}:${op.id}`);
   assert.deepEqual(seen, ['append:1', '2:x', 'error:3', '1:abc']);
   assert.equal(q.size, 0);
+});
+
+test('a comparison is one output: appended at its start, replaced as runs finish, its runs hidden', () => {
+  const o = new CellOutputs();
+  const stub = {
+    version: 1,
+    status: 'running',
+    plan: [
+      { variant: 'a', seed: 0, run_id: 'x1-1' },
+      { variant: 'b', seed: 0, run_id: 'x1-2' },
+    ],
+  } as unknown as CompareOutput;
+  const data = (c: CompareOutput) => ({ [COMPARE_MIME]: c, 'text/plain': c.status });
+  const [append] = o.onDisplay(data(stub));
+  assert.equal(append!.op, 'append');
+  const id = append!.id;
+  // A run of the comparison: no output of its own at its start, its progress or its end.
+  assert.deepEqual(o.onRunStart({ ...START, runId: 'x1-1' }), []);
+  assert.deepEqual(o.onProgress({ ...progress(0, 3, 0.5, null), runId: 'x1-1' }), []);
+  assert.deepEqual(o.onDisplay({ [RUN_MIME]: { runId: 'x1-1' }, 'text/plain': 'a' }), []);
+  const [replace] = o.onDisplay(data(stub));
+  assert.deepEqual(
+    replace && { op: replace.op, id: replace.id },
+    { op: 'replace', id },
+    'a finished run replaces the comparison output',
+  );
+  o.onRunStart({ ...START, runId: 'x1-2' });
+  const [final] = o.onDisplay(data({ ...stub, status: 'done' }));
+  assert.equal(final!.op, 'replace');
+  assert.equal(final!.op === 'replace' && final!.items[0]!.mime, COMPARE_MIME);
+  // After it, a fit of the same cell is an ordinary run output.
+  assert.equal(o.onRunStart({ ...START, runId: 'x1-3' })[0]!.op, 'append');
+});
+
+test('a comparison cut short (the worker died) is saved as lost, with what it had', () => {
+  const o = new CellOutputs();
+  const stub = {
+    version: 1,
+    status: 'running',
+    plan: [{ variant: 'a', seed: 0, run_id: 'x1-1' }],
+    variants: [],
+  } as unknown as CompareOutput;
+  o.onDisplay({ [COMPARE_MIME]: stub });
+  o.onRunStart({ ...START, runId: 'x1-1' });
+  const ops = o.onEnd({ ...failed(null), kind: 'restarted', message: 'the worker died' });
+  const lost = ops.find((op) => op.op === 'replace');
+  assert.ok(lost && lost.op === 'replace');
+  assert.equal(JSON.parse(lost.items[0]!.value).status, 'lost');
+  assert.equal(ops.at(-1)!.op, 'error');
 });

@@ -98,7 +98,14 @@ describe('hoverMarkdown', () => {
   test('findings on the layer, linked to their docs and escaped', () => {
     const md = hoverAt('LSTM(8');
     const [head, rest] = md.split('\n\n---\n\n');
-    assert.equal(head, '`LSTM → (None, 8) · 2,336 params`\n\nLayer `lstm_1` of model `sequential`');
+    assert.equal(
+      head!.split('\n\nDropout mask:')[0],
+      '`LSTM → (None, 8) · 2,336 params`\n\nLayer `lstm_1` of model `sequential`',
+    );
+    assert.match(
+      head!,
+      /\n\nDropout mask:\n- Keras 3: one mask per sequence and per gate on the state/,
+    );
     const lines = rest!.split('\n\n');
     assert.equal(lines.length, 2);
     assert.equal(
@@ -167,5 +174,101 @@ describe('escapeMarkdown', () => {
       escapeMarkdown('rate in [0, 1) for *x*_y <b> `c`'),
       'rate in \\[0, 1\\) for \\*x\\*\\_y \\<b\\> \\`c\\`',
     );
+  });
+});
+
+describe('the mask of a dropout under each framework', () => {
+  /** The hover on the `nth` layer constructor of the body (0: the outer one). */
+  const hover = (body: string, nth = 0) => {
+    const src = `import keras\nfrom keras import layers\nm = keras.Sequential([keras.Input((50, 3)), ${body}])`;
+    const a = analyze(src);
+    let at = src.indexOf('layers.', src.indexOf('Input'));
+    for (let i = 0; i < nth; i++) at = src.indexOf('layers.', at + 1);
+    return hoverMarkdown(a, layersAt(a, at + 1), [], link);
+  };
+  const block = (md: string) => md.split('\n\n').find((b) => b.startsWith('Dropout mask:')) ?? null;
+  const lines = (...facts: string[]) =>
+    [
+      'Dropout mask:',
+      ...['Keras 3', 'tf.keras 2', 'TensorFlow.js'].map(
+        (f, i) => `- ${f}: ${facts[i] ?? facts[0]}`,
+      ),
+    ].join('\n');
+
+  test('Dropout: a new mask at every timestep, in every framework', () => {
+    assert.equal(
+      block(hoverAt('Dropout')),
+      lines('a new mask at each of the 50 timesteps, each unit kept or dropped on its own'),
+    );
+    assert.equal(
+      block(hover('layers.Dropout(0.2, noise_shape=(None, 1, 3))')),
+      lines('one mask per sequence: the same units dropped at every timestep'),
+    );
+    assert.equal(
+      block(hover('layers.Dropout(0.2, noise_shape=(None, None, 1))')),
+      lines('whole timesteps dropped: each of the 50 timesteps kept or dropped with all its units'),
+    );
+    assert.equal(
+      block(hover('layers.Dropout(0.2, noise_shape=(1, None, 3))')),
+      lines('a new mask at each of the 50 timesteps; the same for every sample of the batch'),
+    );
+    assert.equal(
+      block(hover('layers.SpatialDropout1D(0.3)')),
+      lines('one mask per sequence: the same units dropped at every timestep'),
+    );
+    const td = lines(
+      'a new mask at each of the 50 timesteps: TimeDistributed does not share one across timesteps',
+    );
+    assert.equal(block(hover('layers.TimeDistributed(layers.Dropout(0.3))')), td);
+    assert.equal(block(hover('layers.TimeDistributed(layers.Dropout(0.3))', 1)), td, 'inside it');
+  });
+
+  test('rate 1: TensorFlow.js applies no mask; rate 0 and unknown rates: no block', () => {
+    const md = block(hover('layers.Dropout(1.0)'))!;
+    assert.match(md, /- TensorFlow\.js: no mask at all: it ignores rate 1$/);
+    assert.equal(block(hover('layers.Dropout(0.0)')), null);
+    assert.equal(block(hover('layers.Dropout(r)')), null);
+    assert.equal(block(hover('layers.LSTM(4)')), null);
+  });
+
+  test('LSTM dropout=: per sequence in Keras 3; per timestep on tf.keras 2 when cuDNN-eligible', () => {
+    assert.equal(
+      block(hover('layers.LSTM(8, dropout=0.2)')),
+      lines(
+        'one mask per sequence on the inputs (`dropout=`), shared by the 4 gates',
+        'a new input mask at every timestep, shared by the gates: the layer is cuDNN-eligible ([keras-team/keras#19993](https://github.com/keras-team/keras/issues/19993))',
+        'one mask per sequence on the inputs (`dropout=`): it draws one per gate but applies the first to all 4 gates',
+      ),
+    );
+    // Not eligible (a non-default activation): per sequence there too.
+    assert.match(
+      block(hover("layers.GRU(8, dropout=0.2, activation='relu')"))!,
+      /- tf\.keras 2: one mask per sequence on the inputs \(`dropout=`\), shared by the 3 gates$/m,
+    );
+  });
+
+  test('recurrent_dropout: a mask per gate from Keras 3.8 (GRU #20656, LSTM #20663)', () => {
+    assert.equal(
+      block(hover('layers.GRU(8, dropout=0.1, recurrent_dropout=0.2)')),
+      lines(
+        'one mask per sequence and per gate on the inputs (`dropout=`) and on the state (`recurrent_dropout=`): 3 of each (from Keras 3.8, [keras-team/keras#20656](https://github.com/keras-team/keras/issues/20656))',
+        'one mask per sequence on the inputs (`dropout=`) and on the state (`recurrent_dropout=`), shared by the 3 gates',
+        'one mask per sequence on the inputs (`dropout=`) and on the state (`recurrent_dropout=`): it draws one per gate but applies the first to all 3 gates',
+      ),
+    );
+    assert.equal(
+      block(hover('layers.SimpleRNN(8, recurrent_dropout=0.2)')),
+      lines('one mask per sequence on the state (`recurrent_dropout=`)'),
+    );
+  });
+
+  test('Bidirectional: on the wrapper and on its layer, each direction its own', () => {
+    const wrapper = block(hover('layers.Bidirectional(layers.LSTM(4, dropout=0.3))'))!;
+    assert.equal(block(hover('layers.Bidirectional(layers.LSTM(4, dropout=0.3))', 1)), wrapper);
+    assert.match(
+      wrapper,
+      /^- Keras 3: one mask per sequence on the inputs \(`dropout=`\), shared by the 4 gates; each direction draws its own$/m,
+    );
+    assert.equal(wrapper.split('\n').length, 4, 'a heading and one line per framework');
   });
 });

@@ -8,7 +8,9 @@
  * - `setWasmPaths(dir)` needs a trailing '/', or `setBackend('wasm')` resolves `false` without
  *   throwing and tfjs silently stays on cpu: so we add the slash and check the result;
  * - the wasm backend lacks two training kernels and is slow on transposed matmuls: see
- *   ./kernels-wasm.
+ *   ./kernels-wasm;
+ * - the recurrent layers' fused path (./fused) reads the wasm heap directly; `recurrentPath`
+ *   chooses it or the per-step ops.
  */
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import * as tf from '@tensorflow/tfjs-core';
@@ -17,6 +19,7 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { registerWasmTrainingKernels, setTransposedMatMulFix } from './kernels-wasm';
+import { setRecurrentPath, type RecurrentPath } from './fused/index';
 
 export interface BackendOptions {
   /** Folder holding the tfjs-backend-wasm*.wasm binaries (a trailing '/' is added if missing). */
@@ -25,6 +28,11 @@ export interface BackendOptions {
   prefer?: 'wasm' | 'cpu';
   /** Re-register wasm matmuls to transpose first (PERF.md); default true. */
   transposedMatMulFix?: boolean;
+  /**
+   * The recurrent layers' implementation (./fused): 'auto' (default) the fused path wherever it
+   * applies, 'fused' only that, 'ops' the per-step tfjs ops.
+   */
+  recurrentPath?: RecurrentPath;
 }
 
 export interface BackendInfo {
@@ -155,6 +163,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   const name = tf.getBackend() === 'wasm' ? 'wasm' : 'cpu';
   const fix = name === 'wasm' && wantFix;
   setTransposedMatMulFix(fix);
+  setRecurrentPath(options.recurrentPath ?? 'auto');
   let simd = false;
   let threads = false;
   if (name === 'wasm') {

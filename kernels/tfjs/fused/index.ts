@@ -1,18 +1,22 @@
 /**
- * The fused recurrent path: a whole SimpleRNN, LSTM or GRU sequence as one tfjs op with a
- * hand-written gradient (`tf.customGrad`), so that optimizers, `fit`, callbacks and saving see
- * an ordinary op. Forward and backward each run a handful of large products plus, per step,
- * one recurrent product and a few passes over raw float32 data (./sequence, ./cells) instead of
- * tens of small tfjs ops a step (PERF.md: per-op overhead dominated small models).
+ * The fused recurrent path: a whole SimpleRNN, LSTM or GRU sequence as one op on tfjs's tape with
+ * a hand-written gradient, so that optimizers, `fit`, callbacks and saving see an ordinary op.
+ * Forward and backward each run a few whole-sequence matrix products plus, per step, one
+ * recurrent product and one gate kernel (WebAssembly SIMD generated at load time, ./kernels),
+ * over the tensors' raw float32 data (./sequence, ./cells), instead of tens of small tfjs ops a
+ * step (PERF.md: per-op overhead dominated the small models). On the wasm backend everything
+ * stays on its heap and the products are its XNNPACK (./device).
  *
  * The layers in ../layers/recurrent choose it (`recurrentPath`): 'auto' takes it whenever the
  * configuration is one it computes (`fusedUnsupported` says why not, and the layer records the
  * path it took), 'fused' insists, 'ops' keeps the per-step tfjs ops (the reference the property
- * tests compare against).
+ * tests compare against). Masks (dropout, recurrent dropout, Keras sequence masks), initial
+ * states, return_sequences, return_state and go_backwards are all the fused path's.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { currentDevice, type Device } from './device';
 import { GRUSequence, LSTMSequence, SimpleRNNSequence } from './cells';
+import { kernelsUnavailable } from './kernels';
 import type { FusedSequence, FusedSpec, GateActivation, SequenceInputs } from './sequence';
 
 export type { FusedSpec, GateActivation } from './sequence';
@@ -48,7 +52,7 @@ export function fusedUnsupported(cfg: {
   }
   if (cfg.dtype !== 'float32') return `input dtype ${cfg.dtype}`;
   if (!engineInternals()) return 'this tfjs engine (no runKernelFunc)';
-  return null;
+  return kernelsUnavailable();
 }
 
 export function isGateActivation(name: string): name is GateActivation {

@@ -13,7 +13,7 @@
  * Every address and stride is in float32 elements (the kernels scale by 4).
  */
 import { compileRowKernel, type Lane, type Lanes, type RowKernel } from './elementwise';
-import { F32, I32, ModuleBuilder, SIMD, type FunctionBuilder } from './wasm-binary';
+import { F32, I32, ModuleBuilder, SIMD, V128, type FunctionBuilder } from './wasm-binary';
 
 /** y = lo + span·σ(span·x) */
 function act(l: Lanes, x: Lane, lo: Lane, span: Lane): Lane {
@@ -243,46 +243,92 @@ const ROW_KERNELS: RowKernel[] = [
 ];
 
 /**
- * transpose(dst, src, rows, cols, srcStride, dstStride): dst[j·dstStride + i] = src[i·srcStride + j],
- * in blocks of 32 rows (reads stay within a few cache lines per column).
+ * transpose(dst, src, rows, cols, srcStride, dstStride): dst[j·dstStride + i] = src[i·srcStride + j].
+ * 4×4 blocks in registers (four loads, eight shuffles, four stores), the ragged edges one float
+ * at a time.
  */
 function transposeKernel(f: FunctionBuilder): void {
   const [DST, SRC, ROWS, COLS, SS, DS] = [0, 1, 2, 3, 4, 5];
-  const r0 = f.local(I32);
-  const r1 = f.local(I32);
   const r = f.local(I32);
   const c = f.local(I32);
-  f.i32(0).set(r0);
+  const rows4 = f.local(I32);
+  const cols4 = f.local(I32);
+  const v = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const t = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  // byte address of element (base + i·stride + j)
+  const at = (base: number, i: () => void, stride: number, j: () => void) => {
+    f.get(base);
+    i();
+    f.get(stride).op(0x6c).op(0x6a);
+    j();
+    f.op(0x6a).i32(2).op(0x74);
+  };
+  const plus = (x: number, k: number) => () => {
+    f.get(x);
+    if (k) f.i32(k).op(0x6a);
+  };
+  f.get(ROWS).i32(-4).op(0x71).set(rows4);
+  f.get(COLS).i32(-4).op(0x71).set(cols4);
+  f.i32(0).set(r);
   f.forLoop(
-    r0,
-    () => f.get(ROWS),
-    32,
+    r,
+    () => f.get(rows4),
+    4,
     () => {
-      // r1 = min(r0 + 32, rows)
-      f.get(r0).i32(32).op(0x6a).set(r1);
-      f.get(r1).get(ROWS).op(0x4a); // i32.gt_s
-      f.op(0x04, 0x40).get(ROWS).set(r1).op(0x0b); // if r1 > rows: r1 = rows
       f.i32(0).set(c);
       f.forLoop(
         c,
-        () => f.get(COLS),
-        1,
+        () => f.get(cols4),
+        4,
         () => {
-          f.get(r0).set(r);
-          f.forLoop(
-            r,
-            () => f.get(r1),
-            1,
-            () => {
-              // dst + (c·ds + r)
-              f.get(DST).get(c).get(DS).op(0x6c).op(0x6a).get(r).op(0x6a).i32(2).op(0x74);
-              f.get(SRC).get(r).get(SS).op(0x6c).op(0x6a).get(c).op(0x6a).i32(2).op(0x74);
-              f.f32Load().f32Store();
-            },
-          );
+          for (let k = 0; k < 4; k++) {
+            at(SRC, plus(r, k), SS, plus(c, 0));
+            f.v128Load().set(v[k]!);
+          }
+          f.get(v[0]!).get(v[1]!).shuffleF32([0, 4, 1, 5]).set(t[0]!);
+          f.get(v[0]!).get(v[1]!).shuffleF32([2, 6, 3, 7]).set(t[1]!);
+          f.get(v[2]!).get(v[3]!).shuffleF32([0, 4, 1, 5]).set(t[2]!);
+          f.get(v[2]!).get(v[3]!).shuffleF32([2, 6, 3, 7]).set(t[3]!);
+          const outs: Array<[number, number, readonly [number, number, number, number]]> = [
+            [0, 2, [0, 1, 4, 5]],
+            [0, 2, [2, 3, 6, 7]],
+            [1, 3, [0, 1, 4, 5]],
+            [1, 3, [2, 3, 6, 7]],
+          ];
+          outs.forEach(([a, b, lanes], k) => {
+            at(DST, plus(c, k), DS, plus(r, 0));
+            f.get(t[a]!).get(t[b]!).shuffleF32(lanes);
+            f.v128Store();
+          });
         },
       );
     },
+  );
+  const scalar = (r0: () => void, r1: () => void, c0: () => void, c1: () => void) => {
+    r0();
+    f.set(r);
+    f.forLoop(r, r1, 1, () => {
+      c0();
+      f.set(c);
+      f.forLoop(c, c1, 1, () => {
+        at(DST, plus(c, 0), DS, plus(r, 0));
+        at(SRC, plus(r, 0), SS, plus(c, 0));
+        f.f32Load().f32Store();
+      });
+    });
+  };
+  // Columns past cols4 on the block rows, then the rows past rows4.
+  scalar(
+    () => f.i32(0),
+    () => f.get(rows4),
+    () => f.get(cols4),
+    () => f.get(COLS),
+  );
+  scalar(
+    () => f.get(rows4),
+    () => f.get(ROWS),
+    () => f.i32(0),
+    () => f.get(COLS),
   );
 }
 
@@ -298,7 +344,7 @@ function gemmKernel(f: FunctionBuilder): void {
   const nv = f.local(I32);
   const orow = f.local(I32); // byte address of out row i
   const brow = f.local(I32);
-  const av = f.local(0x7b);
+  const av = f.local(V128);
   const as = f.local(F32);
   const addr = (base: number, idx: number) => f.get(base).get(idx).op(0x6a).i32(2).op(0x74);
   f.get(N).i32(-4).op(0x71).set(nv);
@@ -393,20 +439,47 @@ export function isWasmMemory(m: unknown): m is WasmMemory {
   return m instanceof (WebAssemblyApi.Memory as unknown as new () => object);
 }
 
-let compiled: object | null = null;
+const compiled = new Map<boolean, object>();
 
-function moduleBytes(): Uint8Array {
-  const m = new ModuleBuilder();
+function moduleBytes(shared: boolean): Uint8Array {
+  const m = new ModuleBuilder(shared);
   for (const k of ROW_KERNELS) compileRowKernel(m, k);
   m.func('transpose', [I32, I32, I32, I32, I32, I32], transposeKernel);
   m.func('gemm', [I32, I32, I32, I32, I32, I32, I32], gemmKernel);
   return m.encode();
 }
 
-/** The kernels instantiated over `memory`. */
+function compiledModule(shared: boolean): object {
+  let m = compiled.get(shared);
+  if (!m) {
+    m = new WebAssemblyApi.Module(moduleBytes(shared));
+    compiled.set(shared, m);
+  }
+  return m;
+}
+
+let availability: string | null | undefined;
+
+/**
+ * Null when this engine compiles the kernels (WebAssembly with SIMD), else why not; checked once.
+ */
+export function kernelsUnavailable(): string | null {
+  if (availability === undefined) {
+    try {
+      compiledModule(false);
+      availability = null;
+    } catch (e) {
+      availability = `WebAssembly SIMD kernels do not compile here: ${(e as Error).message}`;
+    }
+  }
+  return availability;
+}
+
+/** The kernels instantiated over `memory` (a threaded build's shared heap too). */
 export function instantiate(memory: WasmMemory): Kernels {
-  compiled ??= new WebAssemblyApi.Module(moduleBytes());
-  const inst = new WebAssemblyApi.Instance(compiled, { env: { memory } });
+  const shared =
+    typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const inst = new WebAssemblyApi.Instance(compiledModule(shared), { env: { memory } });
   const ex = inst.exports as Record<string, KernelFn>;
   const row: Record<string, KernelFn> = {};
   for (const k of ROW_KERNELS) row[k.name] = ex[k.name]!;

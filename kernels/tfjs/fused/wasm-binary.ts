@@ -122,6 +122,12 @@ export class FunctionBuilder {
     this.code.byte(0x43).f32(v);
     return this;
   }
+  /** i8x16.shuffle of the two vectors on the stack, picking float lanes (0-3 a, 4-7 b). */
+  shuffleF32(lanes: readonly [number, number, number, number]): this {
+    this.simd(0x0d);
+    for (const l of lanes) for (let b = 0; b < 4; b++) this.code.byte(4 * l + b);
+    return this;
+  }
   v128f32(v: number): this {
     this.simd(SIMD.const);
     for (let i = 0; i < 4; i++) this.code.f32(v);
@@ -209,9 +215,15 @@ interface FunctionDef {
   body: FunctionBuilder;
 }
 
-/** A module importing `env.memory` and exporting its functions (no results). */
+/**
+ * A module importing `env.memory` and exporting its functions (no results). A shared memory (a
+ * threaded wasm build's heap) must be imported as shared, with a maximum: 65536 pages, the most
+ * there can be, so any heap's own maximum fits.
+ */
 export class ModuleBuilder {
   private readonly fns: FunctionDef[] = [];
+
+  constructor(private readonly sharedMemory = false) {}
 
   func(name: string, params: readonly ValType[], build: (f: FunctionBuilder) => void): void {
     const body = new FunctionBuilder(params);
@@ -231,8 +243,11 @@ export class ModuleBuilder {
         .byte(...f.params)
         .u32(0);
     section(1, types);
-    // Imports: env.memory, at least one page, no maximum.
-    section(2, new Bytes().u32(1).name('env').name('memory').byte(0x02, 0x00).u32(1));
+    // Imports: env.memory, at least one page; no maximum unless shared.
+    const memory = new Bytes().u32(1).name('env').name('memory').byte(0x02);
+    if (this.sharedMemory) memory.byte(0x03).u32(1).u32(65536);
+    else memory.byte(0x00).u32(1);
+    section(2, memory);
     const funcs = new Bytes().u32(this.fns.length);
     this.fns.forEach((_, i) => funcs.u32(i));
     section(3, funcs);

@@ -439,6 +439,69 @@ export abstract class RecurrentLayer extends tfl.layers.Layer {
     });
   }
 
+  /**
+   * Null for the fused path, else why not (the 'ops' path chosen, or what the fused path cannot
+   * run); records the choice. Throws when 'fused' is required but cannot run.
+   */
+  private choosePath(x: tf.Tensor): string | null {
+    const wanted = this.path ?? recurrentPath();
+    const unsupported =
+      wanted === 'ops'
+        ? "the 'ops' path was chosen"
+        : fusedUnsupported({
+            kind: this.fusedKind(),
+            activation: this.activation,
+            recurrentActivation: this.recurrentActivation,
+            dtype: x.dtype,
+          });
+    if (wanted === 'fused' && unsupported) {
+      throw new Error(`${this.name}: the fused recurrent path cannot run ${unsupported}`);
+    }
+    this.fallbackReason = unsupported;
+    this.lastPath = unsupported === null ? 'fused' : 'ops';
+    return unsupported;
+  }
+
+  /** The whole sequence as one fused op (../fused), with this call's masks. */
+  private callFused(
+    x: tf.Tensor,
+    kwargs: Kwargs,
+    masks: RecurrentMasks,
+    seqMask: tf.Tensor | null,
+  ): tf.Tensor | tf.Tensor[] {
+    const initial = kwargs['initialState'] == null ? [] : this.initialStates(kwargs, x.shape[0]!);
+    const b = this.bias ? this.bias.read() : null;
+    const outs = fusedRecurrent(
+      {
+        kind: this.fusedKind(),
+        units: this.units,
+        // choosePath checked both (SimpleRNN has no recurrent activation).
+        activation: isGateActivation(this.activation) ? this.activation : 'tanh',
+        recurrentActivation: isGateActivation(this.recurrentActivation)
+          ? this.recurrentActivation
+          : 'sigmoid',
+        resetAfter: this.fusedResetAfter(),
+        goBackwards: this.goBackwards,
+        returnSequences: this.returnSequences,
+        returnState: this.returnState,
+        zeroOutputForMask: this.zeroOutputForMask,
+        useBias: b != null,
+        initialState: initial.length > 0,
+        inputMasks: masks.input.map((m) => m.values),
+        recurrentMasks: masks.recurrent.map((m) => m.values),
+        sequenceMask: seqMask ? Uint8Array.from(seqMask.dataSync(), (v) => (v ? 1 : 0)) : null,
+      },
+      {
+        x: x as tf.Tensor3D,
+        kernel: this.kernel!.read() as tf.Tensor2D,
+        recurrentKernel: this.recurrentKernel!.read() as tf.Tensor2D,
+        bias: b,
+        initial,
+      },
+    );
+    return this.returnState ? outs : outs[0]!;
+  }
+
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     return tf.tidy(() => {
       // States folded into the inputs by `apply` come after x.
@@ -470,47 +533,7 @@ export abstract class RecurrentLayer extends tfl.layers.Layer {
       const given = oneMask(kwargs['mask'] as tf.Tensor | tf.Tensor[] | undefined);
       const seqMask = given != null && given.size === batch * steps ? given : null;
 
-      const wanted = this.path ?? recurrentPath();
-      const unsupported =
-        wanted === 'ops'
-          ? "the 'ops' path was chosen"
-          : fusedUnsupported({
-              kind: this.fusedKind(),
-              activation: this.activation,
-              recurrentActivation: this.recurrentActivation,
-              dtype: x.dtype,
-            });
-      if (wanted === 'fused' && unsupported) {
-        throw new Error(`${this.name}: the fused recurrent path cannot run ${unsupported}`);
-      }
-      this.fallbackReason = unsupported;
-      if (unsupported === null) {
-        this.lastPath = 'fused';
-        const initial = kwargs['initialState'] == null ? [] : this.initialStates(kwargs, batch);
-        const outs = fusedRecurrent(
-          {
-            kind: this.fusedKind(),
-            units: u,
-            activation: isGateActivation(this.activation) ? this.activation : 'tanh',
-            recurrentActivation: isGateActivation(this.recurrentActivation)
-              ? this.recurrentActivation
-              : 'sigmoid',
-            resetAfter: this.fusedResetAfter(),
-            goBackwards: this.goBackwards,
-            returnSequences: this.returnSequences,
-            returnState: this.returnState,
-            zeroOutputForMask: this.zeroOutputForMask,
-            useBias: b != null,
-            initialState: initial.length > 0,
-            inputMasks: masks.input.map((m) => m.values),
-            recurrentMasks: masks.recurrent.map((m) => m.values),
-            sequenceMask: seqMask ? Uint8Array.from(seqMask.dataSync(), (v) => (v ? 1 : 0)) : null,
-          },
-          { x: x as tf.Tensor3D, kernel: w, recurrentKernel: rk, bias: b, initial },
-        );
-        return this.returnState ? outs : outs[0]!;
-      }
-      this.lastPath = 'ops';
+      if (this.choosePath(x) === null) return this.callFused(x, kwargs, masks, seqMask);
 
       // Input projection of every timestep at once, time-major: (T·B, G·u).
       const xt = tf.transpose(x, [1, 0, 2]); // (T, B, in)

@@ -3,9 +3,11 @@
  * (`path = 'ops'`): for random configurations, the outputs and the gradients of a loss with
  * respect to every weight, the input and the initial states agree within float32 rounding
  * (per element |fused − ops| ≤ 1e-5·max|ops| + 1e-4·|ops|), with the same dropout masks and the
- * same `lastMasks`; on the wasm backend (XNNPACK products) and on cpu (the JS device). A short
- * training run gives the same losses. The float64 references in layers.test.ts run on the
- * default path, which is the fused one.
+ * same `lastMasks`; on the wasm backend (its heap, XNNPACK products) and on cpu (the local
+ * device: a private memory, the kernels' own products). A short training run gives the same
+ * losses. The float64 references in layers.test.ts run on the default path, the fused one.
+ * The kernels themselves (products, logistic function, strided rows, transpose) are checked
+ * against plain JS at the end.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -19,6 +19,14 @@ export const SHAPE_PRESERVING = new Set([
   'BatchNormalization',
   'LayerNormalization',
   'Masking',
+  // The activation layers and the other noise layers: per element, per timestep, like Activation.
+  'ReLU',
+  'LeakyReLU',
+  'PReLU',
+  'ELU',
+  'Softmax',
+  'GaussianDropout',
+  'AlphaDropout',
 ]);
 
 export const DROPOUT_LAYERS = new Set(['Dropout', 'SpatialDropout1D']);

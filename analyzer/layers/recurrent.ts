@@ -1,6 +1,18 @@
-/** SimpleRNN, LSTM and GRU: shapes with return_sequences/return_state, Keras's parameter counts. */
-import type { Shape } from '../graph';
-import { lastDim, ok, trainable, type Config, type LayerSpec, type Outcome } from './types';
+/**
+ * SimpleRNN, LSTM and GRU: shapes with return_sequences/return_state, Keras's parameter counts;
+ * Keras 2's CuDNNLSTM/CuDNNGRU; ConvLSTM1D/ConvLSTM2D (an LSTM whose gates are convolutions).
+ */
+import type { Dim, Shape } from '../graph';
+import { channelsLast, windowLength } from './convolution';
+import {
+  incompatible,
+  lastDim,
+  ok,
+  trainable,
+  type Config,
+  type LayerSpec,
+  type Outcome,
+} from './types';
 
 const COMMON_DEFAULTS = {
   activation: 'tanh',
@@ -118,3 +130,87 @@ export const RECURRENT_TYPES = new Set(['SimpleRNN', 'LSTM', 'GRU', 'CuDNNLSTM',
 
 /** Recurrent layers without `dropout=`/`recurrent_dropout=` arguments. */
 export const NO_DROPOUT_ARGUMENT = new Set(['CuDNNLSTM', 'CuDNNGRU']);
+
+/**
+ * ConvLSTM1D and ConvLSTM2D on (batch, time, *spatial, channels): each step is convolved as
+ * Conv1D/Conv2D would (the recurrent convolution is 'same'), so the step's spatial sizes and
+ * `filters` channels come out, with the time axis kept under return_sequences; return_state adds
+ * h and c of the step's shape. Weights (keras/src/layers/rnn/conv_lstm.py, ConvLSTMCell.build):
+ * kernel k*in*4f, recurrent kernel k*f*4f and bias 4f, where k is the kernel's size (its product),
+ * f the filters: 4f(k(in + f) + 1). tf.keras 2 counts the same.
+ */
+function convLstm(type: 'ConvLSTM1D' | 'ConvLSTM2D', rank: number): LayerSpec {
+  const spatial = (cfg: Config, s: Shape): Dim[] | 'negative' | null => {
+    const k = cfg.ints('kernel_size', rank);
+    const strides = cfg.ints('strides', rank);
+    const dilation = cfg.ints('dilation_rate', rank);
+    const padding = cfg.str('padding');
+    const out: Dim[] = [];
+    for (let i = 0; i < rank; i++) {
+      const len = windowLength(
+        s[i + 2] ?? null,
+        k?.[i] ?? null,
+        strides?.[i] ?? null,
+        padding,
+        dilation?.[i] ?? 1,
+      );
+      if (len === 'negative') return 'negative';
+      out.push(len);
+    }
+    return out;
+  };
+  return {
+    type,
+    playground: false,
+    signature: [
+      'filters',
+      'kernel_size',
+      'strides',
+      'padding',
+      'data_format',
+      'dilation_rate',
+      'activation',
+      'recurrent_activation',
+      'use_bias',
+    ],
+    defaults: {
+      ...COMMON_DEFAULTS,
+      recurrent_activation: 'sigmoid',
+      unit_forget_bias: true,
+      strides: 1,
+      padding: 'valid',
+      data_format: null,
+      dilation_rate: 1,
+    },
+    output(cfg, [s]): Outcome {
+      // Another rank is Keras's error (InputSpec ndim); left unknown as for Conv2D.
+      if (!s || s.length !== rank + 3 || channelsLast(cfg) !== true) return ok(null);
+      const sizes = spatial(cfg, s);
+      if (sizes === 'negative') {
+        return incompatible(
+          `${type}: the kernel is larger than the input's spatial size (padding='valid'): computed output size would be zero or negative`,
+        );
+      }
+      if (!sizes) return ok(null);
+      const seq = cfg.bool('return_sequences');
+      const withState = cfg.bool('return_state');
+      if (seq === null || withState === null) return ok(null);
+      const step: Shape = [s[0] ?? null, ...sizes, cfg.int('filters')];
+      const out: Shape = seq ? [s[0] ?? null, s[1] ?? null, ...step.slice(1)] : step;
+      return withState ? ok(out, [...step], [...step]) : ok(out);
+    },
+    countsLastAxis: () => true,
+    params(cfg, inputs) {
+      const f = cfg.int('filters');
+      const k = cfg.ints('kernel_size', rank);
+      const inDim = channelsLast(cfg) ? lastDim(inputs) : null;
+      const bias = cfg.bool('use_bias');
+      if (f === null || !k || inDim === null || bias === null) return null;
+      const area = k.reduce((a, b) => a * b, 1);
+      return trainable(4 * f * (area * (inDim + f)) + (bias ? 4 * f : 0));
+    },
+  };
+}
+
+export const ConvLSTM1D = convLstm('ConvLSTM1D', 1);
+export const ConvLSTM2D = convLstm('ConvLSTM2D', 2);

@@ -1,4 +1,7 @@
-/** Dropout, SpatialDropout1D, GaussianNoise: shape-preserving, no parameters. */
+/**
+ * Dropout, SpatialDropout1D, GaussianNoise, GaussianDropout, AlphaDropout: shape-preserving, no
+ * parameters. The last two are analyzer-only: the playground kernel does not build them.
+ */
 import type { Shape } from '../graph';
 import { NO_PARAMS, ok, type LayerSpec } from './types';
 
@@ -31,6 +34,26 @@ export const GaussianNoise: LayerSpec = {
   playground: true,
   signature: ['stddev', 'seed'],
   defaults: { seed: null },
+  output: identity,
+  lastAxis: keepLast,
+  params: () => NO_PARAMS,
+};
+
+export const GaussianDropout: LayerSpec = {
+  type: 'GaussianDropout',
+  playground: false,
+  signature: ['rate', 'seed'],
+  defaults: { seed: null },
+  output: identity,
+  lastAxis: keepLast,
+  params: () => NO_PARAMS,
+};
+
+export const AlphaDropout: LayerSpec = {
+  type: 'AlphaDropout',
+  playground: false,
+  signature: ['rate', 'noise_shape', 'seed'],
+  defaults: { noise_shape: null, seed: null },
   output: identity,
   lastAxis: keepLast,
   params: () => NO_PARAMS,

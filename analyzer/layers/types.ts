@@ -43,8 +43,18 @@ export interface LayerSpec {
   minNdim?: number;
   /** Takes a list of tensors (Concatenate, Add, ...). */
   merge?: boolean;
-  /** Wraps another layer passed as its first argument. */
+  /** Wraps another layer passed as its first argument (`layer=`, or an RNN's `cell=`). */
   wrapper?: boolean;
+  /**
+   * The call's tensor parameters in order, where the layer takes several tensors as separate
+   * arguments (`MultiHeadAttention()(query, value, key)`); absent: one argument, a tensor or a list.
+   */
+  callInputs?: string[];
+  /**
+   * Call arguments the output depends on (`return_attention_scores=True`): kept in the config as
+   * of the layer's latest call.
+   */
+  callOptions?: string[];
   /**
    * Whether the playground kernel builds this layer on TensorFlow.js (kernels/tfjs/build.ts);
    * false marks a layer the analyzer knows for shapes and lint only. Every `true` layer is built
@@ -103,6 +113,18 @@ export class Config {
     const items = asItems(v);
     if (items) return items.length === 1 ? asInt(items[0]) : null;
     return asInt(v);
+  }
+  /** An int repeated n times or an n-tuple of ints (`kernel_size=3` or `(3, 3)`); null if unknown. */
+  ints(key: string, n: number): number[] | null {
+    const v = this.values[key];
+    const items = asItems(v);
+    if (!items) {
+      const k = asInt(v);
+      return k === null ? null : Array.from({ length: n }, () => k);
+    }
+    if (items.length !== n) return null;
+    const out = items.map((x) => asInt(x));
+    return out.every((x) => x !== null) ? (out as number[]) : null;
   }
   /** A tuple of dims; unknown items become None. Null when not a tuple/list. */
   dims(key: string): Dim[] | null {

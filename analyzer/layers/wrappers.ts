@@ -1,6 +1,6 @@
 /** Bidirectional and TimeDistributed: shapes and params derived from the wrapped layer. */
 import type { Shape } from '../graph';
-import { ok, type LayerSpec, type Outcome } from './types';
+import { incompatible, ok, type LayerSpec, type Outcome } from './types';
 
 export const Bidirectional: LayerSpec = {
   type: 'Bidirectional',
@@ -10,29 +10,47 @@ export const Bidirectional: LayerSpec = {
   wrapper: true,
   ndim: 3,
   countsLastAxis: () => true,
+  /**
+   * With a `backward_layer` each direction has its own width: concat gives their sum, sum/mul/ave
+   * need the same width (the merge fails otherwise), None gives both outputs. That is the tensor
+   * Keras computes, and tf.keras 2's traced shape; Keras 3's `compute_output_shape` doubles the
+   * forward width and repeats its states whatever the backward layer (the two agree when the
+   * widths do).
+   */
   output(cfg, inputs, ctx, layer) {
     if (!layer.inner) return ok(null);
     const forward = ctx.output(layer.inner, inputs);
     if ('issue' in forward) return forward;
+    const backward = layer.backward ? ctx.output(layer.backward, inputs) : forward;
+    if ('issue' in backward) return backward;
     const [out, ...states] = forward.shapes;
+    const [back, ...backStates] = backward.shapes;
+    const copy = (s: Shape | null | undefined) => (s ? [...s] : null);
     const mergeValue = cfg.get('merge_mode');
     if (mergeValue?.kind === 'none') {
       // Two outputs (forward, backward), then the states of both directions.
-      return ok(
-        out ?? null,
-        out ? [...out] : null,
-        ...states,
-        ...states.map((s) => (s ? [...s] : null)),
-      );
+      return ok(out ?? null, copy(back), ...states, ...backStates.map(copy));
     }
     const mode = cfg.str('merge_mode');
     if (mode === null) return ok(null);
+    const width = (s: Shape | null | undefined) => (s ? (s[s.length - 1] ?? null) : null);
     let merged: Shape | null = out ?? null;
     if (out && mode === 'concat') {
-      const last = out[out.length - 1] ?? null;
-      merged = [...out.slice(0, -1), last === null ? null : last * 2];
+      const f = width(out);
+      const b = width(back);
+      merged = [...out.slice(0, -1), f === null || b === null ? null : f + b];
+    } else if (
+      out &&
+      back &&
+      width(out) !== null &&
+      width(back) !== null &&
+      width(out) !== width(back)
+    ) {
+      return incompatible(
+        `Bidirectional: merge_mode='${mode}' needs both directions of the same width; the forward layer gives ${width(out)} and the backward layer ${width(back)}`,
+      );
     }
-    return ok(merged, ...states, ...states.map((s) => (s ? [...s] : null)));
+    return ok(merged, ...states, ...backStates.map(copy));
   },
   params(_cfg, inputs, ctx, layer) {
     if (!layer.inner) return null;

@@ -14,8 +14,14 @@ import type {
   Shape,
   Tensor,
 } from '../graph';
+import {
+  applicationConfig,
+  applicationDefaultName,
+  applicationInput,
+  unnamedLayers,
+} from '../layers/applications';
 import { LAYERS } from '../layers/index';
-import { defaultValue, toDims } from '../layers/types';
+import { Config, defaultValue, toDims } from '../layers/types';
 import { lastAxisOf, outputOf } from '../shapes';
 import { applicationName, OPTIMIZER_DEFAULT_LR, snakeCase, type KerasSymbol } from './keras';
 import { MAX_WRAP_DEPTH } from './limits';
@@ -25,6 +31,7 @@ import {
   asString,
   bool,
   float,
+  int,
   NONE,
   originOf,
   str,
@@ -46,6 +53,13 @@ interface SequentialState {
     | { kind: 'opaque'; reason: string }
   >;
   buildShape: Shape | null | undefined;
+}
+
+/** A counted `keras.applications` model: the name of its own input, its input_tensor, its graph. */
+interface ApplicationGraph {
+  inputName: string | null;
+  tensor: Tensor | null;
+  call: LayerCall | null;
 }
 
 /** Why a model that is used where a layer goes cannot be followed (yet). */
@@ -151,6 +165,8 @@ export class GraphBuilder {
   readonly models: ModelNode[] = [];
   private ids = 0;
   private readonly names = new Map<string, number>();
+  /** The `keras.applications` models the analyzer counts, with their own graph once built. */
+  private readonly applications = new Map<LayerNode, ApplicationGraph>();
   private readonly sequential = new Map<ModelNode, SequentialState>();
   /**
    * Tensors downstream of a layer that cannot build (a shape error): their shapes are unknown,
@@ -172,14 +188,8 @@ export class GraphBuilder {
       }
       case 'merge':
         return this.constructMerge(sym.type, site, path);
-      case 'application': {
-        const given = asString(site.args.find((a) => a.keyword === 'name')?.value);
-        const layer = this.constructLayer('Functional', site, path, {
-          reason: `keras.applications.${sym.name}, which the analyzer does not model`,
-          name: given ?? applicationName(sym.name) ?? '?',
-        });
-        return { kind: 'layer', layer };
-      }
+      case 'application':
+        return { kind: 'layer', layer: this.constructApplication(sym.name, site, path) };
       case 'loadModel':
         return unknownFrom(
           'load_model(...)',
@@ -215,8 +225,23 @@ export class GraphBuilder {
 
   /** `layer(x)`: a functional-API call. */
   applyLayer(layer: LayerNode, site: CallSite): Value {
-    const first = site.args.find((a) => a.keyword === null || a.keyword === 'inputs');
-    const inputs = this.tensorsOf(first?.value ?? UNKNOWN);
+    const spec = LAYERS.get(layer.type);
+    let inputs: Tensor[];
+    if (spec?.callInputs) {
+      // `mha(query, value, key=None)`: tensors as separate arguments, positional or by name.
+      const positional = site.args.filter((a) => a.keyword === null);
+      inputs = spec.callInputs.flatMap((param, i) => {
+        const arg = site.args.find((a) => a.keyword === param) ?? positional[i];
+        return arg ? this.tensorsOf(arg.value) : [];
+      });
+    } else {
+      const first = site.args.find((a) => a.keyword === null || a.keyword === 'inputs');
+      inputs = this.tensorsOf(first?.value ?? UNKNOWN);
+    }
+    for (const option of spec?.callOptions ?? []) {
+      const arg = site.args.find((a) => a.keyword === option);
+      if (arg) layer.config[option] = arg.value;
+    }
     const stateArg = site.args.find((a) => a.keyword === 'initial_state');
     const initialState = stateArg ? this.tensorsOf(stateArg.value) : [];
     const call = this.record(layer, inputs, site.span, initialState);
@@ -265,11 +290,17 @@ export class GraphBuilder {
   }
 
   /**
-   * `layer.input` / `layer.output`: the tensors of its one application. A layer the analyzer
-   * cannot see into that was never applied (a `keras.applications` model) is a model of its
-   * own: its input is of unknown origin and its output comes out of it.
+   * `layer.input` / `layer.output`: the tensors of its one application. A `keras.applications`
+   * model the analyzer counts has a graph of its own (on its Input or its input_tensor); one it
+   * cannot see into that was never applied is a model of its own too: its input is of unknown
+   * origin and its output comes out of it.
    */
   layerTensor(layer: LayerNode, which: 'input' | 'output'): Value {
+    const application = this.applications.get(layer);
+    if (application) {
+      const call = this.applicationGraph(layer, application);
+      return tensorValue(which === 'input' ? call.inputs[0]! : call.outputs[0]!);
+    }
     if (layer.calls.length === 0 && layer.opaque) {
       const input = this.tensor(null, null, {
         label: `${layer.name}.input`,
@@ -437,7 +468,7 @@ export class GraphBuilder {
     type: string,
     site: CallSite,
     path: string,
-    opaque?: { reason: string; name?: string },
+    opaque?: { reason?: string; name?: string },
   ): LayerNode {
     const spec = LAYERS.get(type);
     const config: Record<string, Value> = {};
@@ -474,7 +505,7 @@ export class GraphBuilder {
       opaque: opaque?.reason ?? null,
     };
     if (spec?.wrapper) {
-      const inner = config['layer'];
+      const inner = config['layer'] ?? config['cell'];
       if (inner?.kind === 'layer' && wrapDepth(inner.layer) < MAX_WRAP_DEPTH) {
         layer.inner = inner.layer;
         inner.layer.wrapped = true;
@@ -488,6 +519,54 @@ export class GraphBuilder {
     this.inputHint(layer);
     this.layers.push(layer);
     return layer;
+  }
+
+  /**
+   * `VGG16(include_top=False, input_shape=(224, 224, 3))`: one `Functional` layer, counted where
+   * the analyzer knows the model (layers/applications.ts), opaque otherwise. Keras builds the
+   * model's input and its unnamed layers at once: their automatic names are taken now.
+   */
+  private constructApplication(cls: string, site: CallSite, path: string): LayerNode {
+    const given = asString(site.args.find((a) => a.keyword === 'name')?.value);
+    const config = applicationConfig(cls, site.args);
+    if (!config) {
+      return this.constructLayer('Functional', site, path, {
+        reason: `keras.applications.${cls}, which the analyzer does not model`,
+        name: given ?? applicationName(cls) ?? '?',
+      });
+    }
+    const cfg = new Config(config);
+    const tensor = config['input_tensor']?.kind === 'tensor' ? config['input_tensor'].tensor : null;
+    const inputName = tensor ? null : this.autoName('InputLayer');
+    for (const type of unnamedLayers(cfg)) this.autoName(type);
+    const name = given ?? applicationDefaultName(cfg) ?? applicationName(cls) ?? '?';
+    const layer = this.constructLayer('Functional', site, path, { name });
+    // Bound again: constructLayer bound the positional arguments by Functional's empty signature.
+    Object.assign(layer.config, applicationConfig(cls, site.args));
+    layer.inputHint = applicationInput(cfg);
+    this.applications.set(layer, { inputName, tensor, call: null });
+    return layer;
+  }
+
+  /** An application's own graph (`base.input`, `base.output`): on its input_tensor or its Input. */
+  private applicationGraph(layer: LayerNode, app: ApplicationGraph): LayerCall {
+    if (app.call) return app.call;
+    let input = app.tensor;
+    if (!input) {
+      const at = siteAt({ from: layer.site.span.to, to: layer.site.span.to });
+      const node = this.constructLayer('InputLayer', at, layer.path, { name: app.inputName! });
+      node.config['shape'] = {
+        kind: 'tuple',
+        items: (layer.inputHint ?? [null, null, null, null])
+          .slice(1)
+          .map((d) => (d === null ? NONE : int(d))),
+      };
+      // The application owns its input layer: no shape hint of its own at the constructor.
+      node.wrapped = true;
+      input = this.record(node, [], at.span).outputs[0]!;
+    }
+    app.call = this.record(layer, [input], layer.site.span);
+    return app.call;
   }
 
   /** The input shape a layer declares for itself (`input_shape=`, `input_dim=`, ...). */
@@ -651,9 +730,10 @@ export class GraphBuilder {
   private addToSequential(state: SequentialState, item: Value, at?: Span): void {
     if (item.kind === 'layer') {
       // Keras 3 turns a first layer's input_shape into an InputLayer, which takes an auto name.
-      const declares = item.layer.inputHintArgs.some(
-        (a) => a.param !== 'input_length' && a.param !== 'batch_size',
-      );
+      const declares =
+        item.layer.inputHintArgs.some(
+          (a) => a.param !== 'input_length' && a.param !== 'batch_size',
+        ) || this.applications.has(item.layer);
       if (state.entries.length === 0 && declares && this.naming !== 'tf-keras2')
         this.autoName('InputLayer');
       state.entries.push({ kind: 'layer', layer: item.layer });
@@ -782,7 +862,8 @@ export class GraphBuilder {
         continue;
       }
       if (!sawLayer && shape === undefined) {
-        if (layer.inputHintArgs.length > 0) {
+        // An application first: Keras 3 builds the Sequential model on its input shape.
+        if (layer.inputHintArgs.length > 0 || this.applications.has(layer)) {
           model.inputSource = 'hint';
           model.inputLayer = layer;
         } else if (state.buildShape !== undefined) model.inputSource = 'build';

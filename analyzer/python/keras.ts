@@ -86,36 +86,15 @@ export function applicationName(cls: string): string | null {
 
 /** Keras class names a layer module exports that the analyzer does not model (shapes unknown). */
 const OTHER_LAYERS = new Set([
-  'Attention',
-  'MultiHeadAttention',
-  'AdditiveAttention',
-  'ConvLSTM1D',
-  'ConvLSTM2D',
-  'Conv2D',
   'Conv1DTranspose',
   'SeparableConv1D',
   'DepthwiseConv1D',
-  'GaussianDropout',
-  'AlphaDropout',
   'ActivityRegularization',
   'Lambda',
-  'LeakyReLU',
-  'PReLU',
-  'ReLU',
-  'Softmax',
-  'ELU',
-  'UpSampling1D',
-  'ZeroPadding1D',
-  'Cropping1D',
   'TextVectorization',
   'StringLookup',
   'IntegerLookup',
   'Normalization',
-  'RNN',
-  'StackedRNNCells',
-  'LSTMCell',
-  'GRUCell',
-  'SimpleRNNCell',
   'UnitNormalization',
   'GroupNormalization',
   'SpatialDropout2D',
@@ -186,7 +165,8 @@ export function starNames(modulePath: string): string[] {
   const module = `${modulePath}.`.slice(prefix ? prefix.length : 0).replace(/\.$/, '');
   if (module === 'layers' || module.startsWith('layers.')) {
     return [
-      ...LAYERS.keys(),
+      // Functional stands for keras.applications models; keras.layers has no such class.
+      ...[...LAYERS.keys()].filter((k) => k !== 'Functional'),
       ...OTHER_LAYERS,
       ...Object.keys(LAYER_ALIASES),
       ...Object.keys(MERGE_FUNCTIONS),

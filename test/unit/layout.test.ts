@@ -12,6 +12,8 @@ import { test } from 'node:test';
 const CROSS_CUTTING: Record<string, string> = {
   'analyzer/fuzz.test.ts': 'mutated and adversarial texts: the analyzer never throws or hangs',
   'analyzer/realistic.test.ts': 'realistic fixtures against hand-computed summaries',
+  'analyzer/layers/playground.test.ts':
+    'a playground cell refuses analyzer-only layers, naming them',
   'kernels/tfjs/fidelity.test.ts':
     "the tfjs model the kernel builds has the analyzer's shapes and counts",
   'lint/false-positives.test.ts': 'clean public-style Keras files give no warning',

@@ -116,24 +116,47 @@ describe('unknown is unknown: a model with a part the analyzer cannot see into',
     });
   }
 
-  test('a keras.applications model: its Keras name, unknown weights, and the head after it kept', () => {
+  test('a keras.applications model the analyzer counts: its Keras name, its own input, frozen weights', () => {
     const s = last(`${TF}base = keras.applications.VGG16(include_top=False, input_shape=(64, 64, 3))
 base.trainable = False
 x = layers.Flatten()(base.output)
 out = layers.Dense(2)(x)
 model = keras.Model(base.input, out)`);
+    // VGG16 without its top: 14,714,688 (keras.io, Keras 3's vgg16.py); 64x64 halved five times is
+    // 2x2, so Flatten gives 2*2*512 = 2048 and the Dense 2048*2 + 2 = 4,098.
+    assert.deepEqual(
+      s.rows.map((r) => [r.name, r.type, r.outputShape, r.params]),
+      [
+        ['input_layer', 'InputLayer', '(None, 64, 64, 3)', 0],
+        ['vgg16', 'Functional', '(None, 2, 2, 512)', 14_714_688],
+        ['flatten', 'Flatten', '(None, 2048)', 0],
+        ['dense', 'Dense', '(None, 2)', 4098],
+      ],
+    );
+    assert.deepEqual(
+      [s.totalParams, s.trainableParams, s.nonTrainableParams],
+      [14_718_786, 4098, 14_714_688],
+    );
+  });
+
+  test('a keras.applications model the analyzer does not count: unknown, the head after it kept', () => {
+    const s =
+      last(`${TF}base = keras.applications.EfficientNetB0(include_top=False, input_shape=(64, 64, 3))
+x = layers.GlobalAveragePooling2D()(base.output)
+out = layers.Dense(2)(x)
+model = keras.Model(base.input, out)`);
     assert.deepEqual(
       s.rows.map((r) => [r.name, r.type, r.params]),
       [
-        ['vgg16', 'Functional', null],
-        ['flatten', 'Flatten', 0],
+        ['efficientnetb0', 'Functional', null],
+        ['global_average_pooling2d', 'GlobalAveragePooling2D', 0],
         ['dense', 'Dense', null],
       ],
     );
     assert.equal(s.totalParams, null);
     assert.equal(
       s.unknownReason,
-      'vgg16 (Functional): keras.applications.VGG16, which the analyzer does not model',
+      'efficientnetb0 (Functional): keras.applications.EfficientNetB0, which the analyzer does not model',
     );
   });
 

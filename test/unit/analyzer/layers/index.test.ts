@@ -113,15 +113,33 @@ describe('wrappers', () => {
       '[(None, 16), (None, 8), (None, 8), (None, 8), (None, 8)]',
     );
   });
-  test('Bidirectional with a backward_layer counts both', () => {
-    const r = rows(
-      'import keras\nfrom keras import layers\nm = keras.Sequential([keras.Input((20, 5)), layers.Bidirectional(layers.LSTM(8), backward_layer=layers.LSTM(4, go_backwards=True))])',
-    );
-    assert.deepEqual(r[0], [
+  // Each direction keeps its own width: concat is their sum (the tensor Keras computes; Keras 3's
+  // compute_output_shape would say twice the forward width), sum/mul/ave need equal widths.
+  test('Bidirectional with a backward_layer counts both, and concatenates both widths', () => {
+    const bi = (args: string) =>
+      rows(
+        `import keras\nfrom keras import layers\nm = keras.Sequential([keras.Input((20, 5)), layers.Bidirectional(${args})])`,
+      )[0]!;
+    assert.deepEqual(bi('layers.LSTM(8), backward_layer=layers.LSTM(4, go_backwards=True)'), [
       'bidirectional',
-      '(None, 16)',
+      '(None, 12)',
       4 * 8 * (5 + 8 + 1) + 4 * 4 * (5 + 4 + 1),
     ]);
+    assert.deepEqual(
+      bi(
+        "layers.LSTM(8, return_sequences=True), backward_layer=layers.GRU(8, return_sequences=True, go_backwards=True), merge_mode='sum'",
+      ).slice(1),
+      ['(None, 20, 8)', 4 * 8 * (5 + 8 + 1) + 3 * 8 * (5 + 8 + 2)],
+    );
+    assert.equal(
+      bi("layers.LSTM(8), backward_layer=layers.LSTM(4, go_backwards=True), merge_mode='ave'")[1],
+      '?',
+      'widths 8 and 4 cannot be averaged',
+    );
+    assert.equal(
+      bi('layers.LSTM(8), backward_layer=layers.LSTM(4, go_backwards=True), merge_mode=None')[1],
+      '[(None, 8), (None, 4)]',
+    );
   });
   test('TimeDistributed(Dense) applies per timestep', () => {
     assert.deepEqual(one('(30, 16)', 'TimeDistributed(layers.Dense(4))'), [
@@ -185,6 +203,8 @@ describe('core, embedding, convolution, pooling', () => {
       'GaussianNoise(0.1)',
       "Activation('relu')",
       'Masking(0.0)',
+      'GaussianDropout(0.3)',
+      'AlphaDropout(0.1)',
     ]) {
       assert.deepEqual(one('(9, 4)', l).slice(1), ['(None, 9, 4)', 0], l);
     }

@@ -6,14 +6,11 @@
  * temp folder (RNNLAB_SCREENSHOTS names another) for a person to look at.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { COMPARE_MIME, type CompareOutput, type CompareVariant } from '../../kernels/protocol';
 import { compareVariants, METHOD, spread } from '../../kernels/stats';
-import { openPage, type Harness } from './harness';
-import { THEMES, themeCss, type ThemeName } from './themes';
+import { harnessSuite } from './suite';
 
 const BUNDLE = 'dist/renderer.js';
 const EPOCHS = 20;
@@ -179,35 +176,18 @@ function stream(v: number, seed: number, from: number, to: number, reset = false
   });
 }
 
-let harness: Harness | undefined;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let page: any;
-const keepShots = process.env['RNNLAB_SCREENSHOTS'];
-const shots = keepShots ?? mkdtempSync(join(tmpdir(), 'rnnlab-compare-'));
-after(() => {
-  if (!keepShots) rmSync(shots, { recursive: true, force: true });
+const suite = harnessSuite({
+  name: 'compare',
+  html: PAGE,
+  bundle: BUNDLE,
+  at: '/renderer.js',
+  viewport: { width: 900, height: 900 },
+  noFailedRequests: true,
+  onPage: (p) => (page = p),
 });
-
-before(async () => {
-  harness = await openPage({
-    html: PAGE,
-    bundle: BUNDLE,
-    at: '/renderer.js',
-    viewport: { width: 900, height: 900 },
-  });
-  page = harness.page;
-  await page.waitForFunction('window.harnessReady === true');
-  assert.deepEqual(harness.failed, []);
-});
-
-after(async () => {
-  await harness?.close();
-  if (keepShots) console.log(`screenshots: ${shots}`);
-});
-
-const h = (fn: string, ...args: unknown[]) =>
-  page.evaluate(`window.harness.${fn}(${args.map((a) => JSON.stringify(a)).join(',')})`);
-const setTheme = (name: ThemeName) => h('theme', THEMES[name].bodyClass, themeCss(name));
+const { h, setTheme, shots } = suite;
 const plotData = (): Promise<Record<string, string | undefined>> =>
   page.$eval('.rnnlab-plot', (el: { dataset: Record<string, string | undefined> }) => ({
     ...el.dataset,
@@ -330,5 +310,5 @@ test('what is not a comparison output is said, not drawn', async () => {
     await page.textContent('#out'),
     /RNN Lab cannot draw this comparison: the comparison output has no variants with runs/,
   );
-  assert.deepEqual(harness!.failed, []);
+  assert.deepEqual(suite.harness().failed, []);
 });

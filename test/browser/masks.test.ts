@@ -5,12 +5,10 @@
  * temp folder, or RNNLAB_SCREENSHOTS) for a person to look at.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { openPage, type Harness } from './harness';
-import { THEMES, themeCss, type ThemeName } from './themes';
+import { test } from 'node:test';
+import { harnessSuite } from './suite';
+import { THEMES, type ThemeName } from './themes';
 import {
   MASKS_MIME,
   maskCaption,
@@ -131,34 +129,18 @@ interface Canvas {
   } | null;
 }
 
-let harness: Harness | undefined;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let page: any;
-const keepShots = process.env['RNNLAB_SCREENSHOTS'];
-const shots = keepShots ?? mkdtempSync(join(tmpdir(), 'rnnlab-masks-'));
-after(() => {
-  if (!keepShots) rmSync(shots, { recursive: true, force: true });
+const suite = harnessSuite({
+  name: 'masks',
+  html: PAGE,
+  bundle: 'dist/renderer.js',
+  at: '/renderer.js',
+  viewport: { width: 900, height: 900 },
+  noFailedRequests: false,
+  onPage: (p) => (page = p),
 });
-
-before(async () => {
-  harness = await openPage({
-    html: PAGE,
-    bundle: 'dist/renderer.js',
-    at: '/renderer.js',
-    viewport: { width: 900, height: 900 },
-  });
-  page = harness.page;
-  await page.waitForFunction('window.harnessReady === true');
-});
-
-after(async () => {
-  await harness?.close();
-  if (keepShots) console.log(`screenshots: ${shots}`);
-});
-
-const h = (fn: string, ...args: unknown[]) =>
-  page.evaluate(`window.harness.${fn}(${args.map((a) => JSON.stringify(a)).join(',')})`);
-const setTheme = (name: ThemeName) => h('theme', THEMES[name].bodyClass, themeCss(name));
+const { h, setTheme, shots } = suite;
 const texts = (sel: string): Promise<string[]> =>
   page.$$eval(sel, (els: Array<{ textContent: string | null }>) => els.map((e) => e.textContent));
 
@@ -257,7 +239,7 @@ test('an invalid output is refused with the reason; a run still renders beside i
   );
   await h('render', { version: 7 }, MASKS_MIME);
   assert.match(await page.textContent('#out'), /schema version 7/);
-  assert.deepEqual(harness!.failed, []);
+  assert.deepEqual(suite.harness().failed, []);
 });
 
 test('screenshots in light, dark and high contrast', async () => {

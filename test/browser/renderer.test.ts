@@ -5,11 +5,9 @@
  * contrast go to a temp folder (RNNLAB_SCREENSHOTS names another) for a person to look at.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { openPage, type Harness } from './harness';
+import { test } from 'node:test';
+import { harnessSuite } from './suite';
 import { THEMES, type ThemeName } from './themes';
 
 const BUNDLE = 'dist/renderer.js';
@@ -45,12 +43,6 @@ const warn = console.warn;
 console.warn = (...a) => (window.harness.warnings.push(a.join(' ')), warn(...a));
 window.harnessReady = true;
 </script></body></html>`;
-
-function themeCss(name: ThemeName): string {
-  return `:root { ${Object.entries(THEMES[name].vars)
-    .map(([k, v]) => `${k}: ${v};`)
-    .join(' ')} }`;
-}
 
 /** The stub the controller writes at the fit's start (kernels/protocol.ts liveRunOutput). */
 const STUB = {
@@ -140,36 +132,18 @@ function finalOutput() {
   return { ...STUB, status: 'done', history, batchLoss: loss, batchLogs: { loss, mae }, seed: 0 };
 }
 
-let harness: Harness | undefined;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let page: any;
-// Screenshots go to RNNLAB_SCREENSHOTS when it is set (kept), else to a temp folder removed after.
-const keepShots = process.env['RNNLAB_SCREENSHOTS'];
-const shots = keepShots ?? mkdtempSync(join(tmpdir(), 'rnnlab-renderer-'));
-after(() => {
-  if (!keepShots) rmSync(shots, { recursive: true, force: true });
+const suite = harnessSuite({
+  name: 'renderer',
+  html: PAGE,
+  bundle: BUNDLE,
+  at: '/renderer.js',
+  viewport: { width: 800, height: 700 },
+  noFailedRequests: true,
+  onPage: (p) => (page = p),
 });
-
-before(async () => {
-  harness = await openPage({
-    html: PAGE,
-    bundle: BUNDLE,
-    at: '/renderer.js',
-    viewport: { width: 800, height: 700 },
-  });
-  page = harness.page;
-  await page.waitForFunction('window.harnessReady === true');
-  assert.deepEqual(harness.failed, []);
-});
-
-after(async () => {
-  await harness?.close();
-  if (keepShots) console.log(`screenshots: ${shots}`);
-});
-
-const h = (fn: string, ...args: unknown[]) =>
-  page.evaluate(`window.harness.${fn}(${args.map((a) => JSON.stringify(a)).join(',')})`);
-const setTheme = (name: ThemeName) => h('theme', THEMES[name].bodyClass, themeCss(name));
+const { h, setTheme, shots } = suite;
 const attr = (sel: string, name: string) =>
   page.$eval(
     sel,

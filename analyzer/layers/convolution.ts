@@ -37,29 +37,33 @@ export function channelsLast(cfg: Config): boolean | null {
   return f === null ? null : f === 'channels_last';
 }
 
+/** Conv1D's and Conv2D's positional parameters and defaults (the same in Keras 3). */
+const CONV_SIGNATURE = [
+  'filters',
+  'kernel_size',
+  'strides',
+  'padding',
+  'data_format',
+  'dilation_rate',
+  'groups',
+  'activation',
+  'use_bias',
+];
+const CONV_DEFAULTS = {
+  strides: 1,
+  padding: 'valid',
+  data_format: null,
+  dilation_rate: 1,
+  groups: 1,
+  activation: null,
+  use_bias: true,
+} as const;
+
 export const Conv1D: LayerSpec = {
   type: 'Conv1D',
   playground: true,
-  signature: [
-    'filters',
-    'kernel_size',
-    'strides',
-    'padding',
-    'data_format',
-    'dilation_rate',
-    'groups',
-    'activation',
-    'use_bias',
-  ],
-  defaults: {
-    strides: 1,
-    padding: 'valid',
-    data_format: null,
-    dilation_rate: 1,
-    groups: 1,
-    activation: null,
-    use_bias: true,
-  },
+  signature: CONV_SIGNATURE,
+  defaults: { ...CONV_DEFAULTS },
   ndim: 3,
   output(cfg, [s]): Outcome {
     if (channelsLast(cfg) !== true) return ok(null);
@@ -177,26 +181,8 @@ const RANK_4 = 4;
 export const Conv2D: LayerSpec = {
   type: 'Conv2D',
   playground: false,
-  signature: [
-    'filters',
-    'kernel_size',
-    'strides',
-    'padding',
-    'data_format',
-    'dilation_rate',
-    'groups',
-    'activation',
-    'use_bias',
-  ],
-  defaults: {
-    strides: 1,
-    padding: 'valid',
-    data_format: null,
-    dilation_rate: 1,
-    groups: 1,
-    activation: null,
-    use_bias: true,
-  },
+  signature: CONV_SIGNATURE,
+  defaults: { ...CONV_DEFAULTS },
   output(cfg, [s]): Outcome {
     if (channelsLast(cfg) !== true) return ok(null);
     const filters = cfg.int('filters');

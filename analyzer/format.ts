@@ -65,7 +65,7 @@ export function repr(v: Value, options: ReprOptions = {}): string {
     case 'host':
       return options.host?.(v.tag, v.payload) ?? `<${v.tag}>`;
     case 'model':
-      return `<${v.model.kind === 'sequential' ? 'Sequential' : 'Functional'} name=${v.model.name}>`;
+      return `<${v.model.kind === 'sequential' ? 'Sequential' : v.model.kind === 'functional' ? 'Functional' : v.model.path} name=${v.model.name}>`;
     case 'layer':
       return `<${v.layer.type} name=${v.layer.name}>`;
     case 'class':

@@ -74,6 +74,12 @@ export interface LayerNode {
    * model, a loaded model, code it does not follow); null for the layers it models.
    */
   opaque: string | null;
+  /**
+   * The model this layer stands for, where a model is used as a layer (a Sequential or
+   * functional model nested in another, or an instance of a `keras.Model` subclass): its rows
+   * and weights are that model's.
+   */
+  model?: ModelNode;
 }
 
 /** A problem found while inferring shapes, reported later by the linter. */
@@ -130,10 +136,14 @@ export interface ModelNode {
   keras2?: true;
   /** The qualified name of the constructor (`keras.Sequential`, `tensorflow.keras.Model`). */
   path: string;
-  kind: 'sequential' | 'functional';
+  /** `subclassed`: an instance of a class of the text deriving from `keras.Model`. */
+  kind: 'sequential' | 'functional' | 'subclassed';
   name: string;
   site: CallSite;
-  /** Layers in Keras's order (model.layers); Sequential models omit the input layer. */
+  /**
+   * Layers in Keras's order (model.layers); Sequential models omit the input layer; a subclassed
+   * model has the layers its attributes hold, in the order they were first assigned.
+   */
   layers: LayerNode[];
   /** Layer applications in execution order. */
   calls: LayerCall[];
@@ -154,6 +164,35 @@ export interface ModelNode {
   opaque: boolean;
   /** Why it is opaque, in one line (null when it is not). */
   opaqueReason: string | null;
+  /**
+   * A functional model Keras 3 prints with a "Connected to" column: one that is not a plain chain
+   * (several nodes at a depth, a node of several tensors, or a shared layer).
+   */
+  connected?: boolean;
+  /** For a subclassed model: how its `call` was followed. */
+  subclass?: SubclassInfo;
+  /**
+   * `model.trainable = False`: all its weights are non-trainable, in its own summary and where it
+   * is used as a layer (Keras's `trainable_weights` is then empty, whatever its layers say).
+   */
+  frozen?: boolean;
+}
+
+/** How the analyzer followed a subclassed model's `call` (analyzer/python/classes.ts). */
+export interface SubclassInfo {
+  /** The class's name, as the summary's type column shows the model used as a layer. */
+  className: string;
+  /**
+   * What built it: `model.build(shape)` only, a call on symbolic tensors (`model(Input(...))`),
+   * or data the analyzer cannot see (`fit`, an eager call), followed on an input of unknown shape.
+   */
+  builtBy: 'build' | 'tensors' | 'data';
+  /** True when the class defines `build(self, input_shape)` itself. */
+  ownBuild: boolean;
+  /** Why part of `call` could not be followed (layers called there may be missing), or null. */
+  incomplete: string | null;
+  /** How it makes weights of its own (`self.add_weight(...)`, a `tf.Variable`), which no row counts. */
+  ownWeights?: string;
 }
 
 /** A one-line message about text the analyzer skipped or could not read. */
@@ -175,6 +214,11 @@ export interface Analysis {
    * `keras.preprocessing.text`...), or null: such a file is Keras 2 code whatever `keras` it says.
    */
   keras2Import?: string | null;
+  /**
+   * The first import (or layer path) that exists only in multi-backend Keras 2.3 and older
+   * (`keras.layers.CuDNNGRU`, `keras.backend.tensorflow_backend`), or null (analyzer/versions.ts).
+   */
+  multiBackendImport?: string | null;
 }
 
 /** The name of an activation value: `'relu'`, `keras.activations.relu` and `tf.nn.relu` give `relu`. */

@@ -1,5 +1,5 @@
 /** Shape inference and parameter counts for one layer application, via the layer registry. */
-import type { LayerNode, Shape, Tensor } from './graph';
+import type { LayerNode, ModelNode, Shape, Tensor } from './graph';
 import { LAYERS } from './layers/index';
 import {
   Config,
@@ -70,6 +70,52 @@ export function countedShapes(layer: LayerNode, inputs: readonly Tensor[]): Arra
   return inputs.map(
     (t) => t.shape ?? (lastOnly && t.lastDim !== undefined ? [null, t.lastDim] : null),
   );
+}
+
+/**
+ * A layer's weights as the summary counts them: from its first application, or the totals of the
+ * model it stands for; null where they are unknown (the one count the summary and hover share).
+ */
+export function layerParams(layer: LayerNode): Params | null {
+  return layerParamsWithin(layer, new Set());
+}
+
+/** A model's total weights (each layer once), or null where any of them is unknown. */
+export function modelParams(model: ModelNode): Params | null {
+  return modelParamsWithin(model, new Set());
+}
+
+function layerParamsWithin(layer: LayerNode, seen: Set<ModelNode>): Params | null {
+  if (layer.model) {
+    return modelParamsWithin(layer.model, seen);
+  }
+  const call = layer.calls[0];
+  return call ? paramsOf(layer, countedShapes(layer, call.inputs)) : null;
+}
+
+function modelParamsWithin(model: ModelNode, seen: Set<ModelNode>): Params | null {
+  if (model.opaque || seen.has(model)) return null;
+  seen.add(model);
+  let trainable = 0;
+  let nonTrainable = 0;
+  for (const layer of model.layers) {
+    // A layer of a subclassed model that its call never reached has no weights yet.
+    if (unbuiltSublayer(model, layer)) continue;
+    const p = layerParamsWithin(layer, seen);
+    if (!p) return null;
+    trainable += p.trainable;
+    nonTrainable += p.nonTrainable;
+  }
+  seen.delete(model);
+  // `encoder.trainable = False` freezes every weight of the model.
+  return model.frozen
+    ? { trainable: 0, nonTrainable: trainable + nonTrainable }
+    : { trainable, nonTrainable };
+}
+
+/** True for a layer a subclassed model holds but its `call` never applies (Keras: `0 (unbuilt)`). */
+export function unbuiltSublayer(model: ModelNode, layer: LayerNode): boolean {
+  return model.kind === 'subclassed' && model.subclass !== undefined && layer.calls.length === 0;
 }
 
 const CONTEXT: LayerContext = { output: outputOf, params: paramsOf };

@@ -6,7 +6,7 @@ import { formatShape, formatShapes } from './format';
 import type { LayerCall, LayerNode, ModelNode } from './graph';
 import { LAYERS } from './layers/index';
 import { asNumber } from './python/values';
-import { countedShapes, paramsOf } from './shapes';
+import { countedShapes, layerParams, paramsOf, unbuiltSublayer } from './shapes';
 
 /** The reason given when only an input size stands between the analyzer and a count. */
 export const INPUT_SIZE_UNKNOWN = 'an input size is unknown';
@@ -25,6 +25,18 @@ export interface SummaryRow {
    * layer it does not model); null for the layers it models.
    */
   unknown: string | null;
+  /** Why `params` is unknown, in one line (the `unknown` reason, or an input or argument); null when known. */
+  reason: string | null;
+  /**
+   * A layer a subclassed model holds but its `call` never applies: Keras prints it `0 (unbuilt)`
+   * and it has no weights.
+   */
+  unbuilt?: true;
+  /**
+   * Keras 3's "Connected to" cell, for functional models that are not a plain chain: the tensors
+   * each of its calls takes, as `layer[node][tensor]` (`-` for an input); absent otherwise.
+   */
+  connectedTo?: string;
 }
 
 export interface ModelSummary {
@@ -36,6 +48,8 @@ export interface ModelSummary {
   nonTrainableParams: number | null;
   /** Why the totals are unknown, in one line; null when they are known. */
   unknownReason: string | null;
+  /** Why the trainable/non-trainable split is unknown where the total is known; else null. */
+  splitReason: string | null;
   /**
    * Where Keras 3 itself prints the model unbuilt although the analyzer has its shapes from a
    * hint Keras 3 ignores (`Embedding(input_length=...)`): that, in one line; null otherwise.
@@ -52,6 +66,13 @@ function outputShapeOf(layer: LayerNode): string {
 /** Why a layer cannot be counted whatever its input, or null for the layers the analyzer models. */
 function intrinsicUnknown(layer: LayerNode): string | null {
   if (layer.opaque) return layer.opaque;
+  if (layer.model) {
+    // A nested model is unknown for its own reason, unless only an input size is missing.
+    const inner = summarize(layer.model);
+    return inner.totalParams === null && inner.unknownReason !== INPUT_SIZE_UNKNOWN
+      ? `a model whose total is unknown (${inner.unknownReason})`
+      : null;
+  }
   if (layer.type === 'Lambda') return 'a Lambda layer, whose function the analyzer does not run';
   if (!LAYERS.has(layer.type)) return 'a layer the analyzer does not model yet';
   for (const inner of [layer.inner, layer.backward]) {
@@ -93,6 +114,7 @@ function unknownReason(model: ModelNode): string {
     const call = layer.calls[0];
     if (
       call &&
+      !layer.model &&
       paramsOf(layer, countedShapes(layer, call.inputs)) === null &&
       argumentUnknown(layer, call)
     )
@@ -106,6 +128,13 @@ function unknownReason(model: ModelNode): string {
  * stays unbuilt there (`?` shapes, `0 (unbuilt)` counts, a total of 0).
  */
 function keras3Unbuilt(model: ModelNode): string | null {
+  if (model.path.startsWith('tf_keras.') || model.keras2) return null;
+  const sub = model.subclass;
+  if (sub) {
+    if (sub.builtBy !== 'build' || sub.ownBuild || sub.ownWeights) return null;
+    // keras-team/keras#19229: Keras 3's Model.build() does not run `call`, so no layer is built.
+    return `Keras 3 prints this model unbuilt (0 (unbuilt) per layer, Total params: 0): model.build() does not build the layers of a subclassed model with no build() of its own; the figures above are the model once called on ${formatShapes(model.inputs.map((t) => t.shape))} data.`;
+  }
   const first = model.inputLayer;
   if (model.kind !== 'sequential' || model.inputSource !== 'hint' || first?.type !== 'Embedding')
     return null;
@@ -117,21 +146,56 @@ function keras3Unbuilt(model: ModelNode): string | null {
   return `Keras 3 prints this model unbuilt (Output Shape ?, Total params: 0): it ignores Embedding(input_length=${length ?? '?'}); the figures above are the model built on ${formatShape(shape)}.`;
 }
 
+/** `lstm[0][0], dense[1][0]`: the tensors a layer's calls in this model take (Keras's get_connections). */
+function connections(model: ModelNode, layer: LayerNode): string {
+  const inModel = new Set(model.calls);
+  const parts: string[] = [];
+  for (const call of layer.calls) {
+    if (!inModel.has(call)) continue;
+    for (const t of [...call.inputs, ...call.initialState]) {
+      const from = t.producer;
+      if (!from) continue;
+      parts.push(
+        `${from.layer.name}[${from.layer.calls.indexOf(from)}][${from.outputs.indexOf(t)}]`,
+      );
+    }
+  }
+  return parts.length > 0 ? parts.join(', ') : '-';
+}
+
 /** Summarises one model as Keras's `model.summary()` would. */
 export function summarize(model: ModelNode): ModelSummary {
   const rows: SummaryRow[] = model.layers.map((layer) => {
     const call = layer.calls[0];
-    const p = call ? paramsOf(layer, countedShapes(layer, call.inputs)) : null;
+    if (unbuiltSublayer(model, layer)) {
+      const none = { params: 0, trainable: 0, nonTrainable: 0 };
+      const row = { name: layer.name, type: layer.type, outputShape: '?', ...none };
+      return { ...row, unknown: null, reason: null, unbuilt: true };
+    }
+    const p = layerParams(layer);
+    const unknown = intrinsicUnknown(layer);
+    // Frozen through a layer list the analyzer cannot resolve (python/trainable.ts): split unknown.
+    const split = splitUnknown(layer) === null;
     return {
       name: layer.name,
       type: layer.type,
       outputShape: outputShapeOf(layer),
       params: p ? p.trainable + p.nonTrainable : null,
-      trainable: p ? p.trainable : null,
-      nonTrainable: p ? p.nonTrainable : null,
-      unknown: intrinsicUnknown(layer),
+      trainable: p && split ? p.trainable : null,
+      nonTrainable: p && split ? p.nonTrainable : null,
+      unknown,
+      reason: p
+        ? null
+        : (unknown ??
+          (!call
+            ? 'the layer is never called on a tensor'
+            : !layer.model && argumentUnknown(layer, call)
+              ? `an argument of ${rowLabel(layer)} is unknown`
+              : INPUT_SIZE_UNKNOWN)),
     };
   });
+  if (model.kind === 'functional' && model.connected)
+    model.layers.forEach((layer, i) => (rows[i]!.connectedTo = connections(model, layer)));
   // Part of an opaque model is not in the rows: their sum would be a partial total.
   const sum = (key: 'params' | 'trainable' | 'nonTrainable') =>
     model.opaque
@@ -141,16 +205,29 @@ export function summarize(model: ModelNode): ModelSummary {
           0,
         );
   const totalParams = sum('params');
+  // A frozen model (`model.trainable = False`) has no trainable weights, whatever its layers say.
+  const frozen = model.frozen === true && totalParams !== null;
   return {
     name: model.name,
     kind: model.kind,
     rows,
     totalParams,
-    trainableParams: sum('trainable'),
-    nonTrainableParams: sum('nonTrainable'),
+    trainableParams: frozen ? 0 : sum('trainable'),
+    nonTrainableParams: frozen ? totalParams : sum('nonTrainable'),
     unknownReason: totalParams === null ? unknownReason(model) : null,
+    splitReason:
+      totalParams === null
+        ? null
+        : (model.layers.map(splitUnknown).find((why) => why !== null) ?? null),
     unbuilt: keras3Unbuilt(model),
   };
+}
+
+/** Why a layer's trainable/non-trainable split is unknown (its `trainable` is), or null. */
+function splitUnknown(layer: LayerNode): string | null {
+  const t = layer.config['trainable'];
+  if (t?.kind !== 'unknown') return null;
+  return t.origin?.reason ?? `${layer.name}'s trainable is unknown`;
 }
 
 /** `2757761` → `2,757,761`. */
@@ -175,8 +252,14 @@ const padLeft = (s: string, n: number) => ' '.repeat(Math.max(0, n - s.length)) 
 
 /** Renders the summary as Keras 3 prints it (box-drawn table, then totals). */
 export function formatSummary(s: ModelSummary): string {
-  const cells = s.rows.map((r) => [`${r.name} (${r.type})`, r.outputShape, paramText(r)]);
-  const head = ['Layer (type)', 'Output Shape', 'Param #'];
+  const connected = s.rows.some((r) => r.connectedTo !== undefined);
+  const cells = s.rows.map((r) => [
+    `${r.name} (${r.type})`,
+    r.outputShape,
+    paramText(r),
+    ...(connected ? [r.connectedTo ?? '-'] : []),
+  ]);
+  const head = ['Layer (type)', 'Output Shape', 'Param #', ...(connected ? ['Connected to'] : [])];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)) + 2);
   const line = (l: string, m: string, r: string, fill: string) =>
     l + widths.map((w) => fill.repeat(w)).join(m) + r;
@@ -205,6 +288,7 @@ export function formatSummary(s: ModelSummary): string {
 /** A row's Param # cell, as the text and HTML tables show it. */
 export function paramText(r: SummaryRow): string {
   // A layer the analyzer cannot see into is marked, as Keras marks unbuilt ones `0 (unbuilt)`.
+  if (r.unbuilt) return '0 (unbuilt)';
   return r.params === null ? (r.unknown ? '? (not modelled)' : '?') : thousands(r.params);
 }
 
@@ -219,7 +303,7 @@ export function totalLines(
   // The reason goes on the first line only: the split cannot be known when the total is not.
   return [
     line('Total params', s.totalParams, ` (${s.unknownReason ?? INPUT_SIZE_UNKNOWN})`),
-    line('Trainable params', s.trainableParams),
+    line('Trainable params', s.trainableParams, s.splitReason ? ` (${s.splitReason})` : ''),
     line('Non-trainable params', s.nonTrainableParams),
   ];
 }

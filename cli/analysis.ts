@@ -1,6 +1,6 @@
 /** Loads and analyses one file for a CLI command, reporting skips and notes on stderr. */
 import type { Analysis } from '../analyzer/graph';
-import { analyze } from '../analyzer/python/evaluate';
+import { analyze, type EvaluateOptions } from '../analyzer/python/evaluate';
 import type { Position, SourceDoc } from '../notebook/cells';
 import { loadFile } from './files';
 import type { Output } from './output';
@@ -27,6 +27,7 @@ export function analyseFile(
   file: string,
   out: Output,
   status: { ioError: boolean },
+  options: EvaluateOptions = {},
 ): AnalysedFile | null {
   const loaded = loadFile(file);
   if (!loaded.ok) {
@@ -35,7 +36,7 @@ export function analyseFile(
     return null;
   }
   if (loaded.warning) out.err(`${file}: ${loaded.warning}`);
-  const analysis = analyze(loaded.doc.text);
+  const analysis = analyze(loaded.doc.text, options);
   const index = loaded.doc;
   for (const note of analysis.notes)
     out.err(`${where(file, index.position(note.span.from))}: ${note.message}`);

@@ -1,6 +1,14 @@
 /** `rnnlab lint`: findings as text, JSON or SARIF 2.1.0, with CI-friendly exit codes. */
 import { unknownCodes } from '../lint/config';
-import { docUrl, lint, RULES, type Finding, type LintOptions, type Severity } from '../lint/index';
+import {
+  analyzerOptions,
+  docUrl,
+  lint,
+  RULES,
+  type Finding,
+  type LintOptions,
+  type Severity,
+} from '../lint/index';
 import type { Span } from '../analyzer/python/values';
 import type { SourceDoc } from '../notebook/cells';
 import { analyseFile, where } from './analysis';
@@ -147,7 +155,7 @@ export function runLint(opts: LintCommandOptions, out: Output): number {
   const all: JsonFinding[] = [];
   const text: string[] = [];
   for (const file of files) {
-    const analysed = analyseFile(file, out, status);
+    const analysed = analyseFile(file, out, status, analyzerOptions(opts.lint.target ?? 'keras3'));
     if (!analysed) continue;
     // Playground notebooks run on the kernel (Keras 3 semantics): cuDNN findings are informational.
     const playground = file.endsWith('.rnnlab');

@@ -13,15 +13,17 @@ const USAGE = `usage: rnnlab <command> [options] PATH...
 commands:
   lint [options] PATH...      dropout, shape, cuDNN and training findings in .py/.ipynb files or folders
       --format text|json|sarif   output format (default text: file:line:col: CODE message)
-      --target keras3|tf-keras2|tfjs
+      --target keras3|tf-keras2|keras2-multibackend|tfjs
                                  Keras flavour (default from [tool.rnnlab] in pyproject.toml, else keras3;
-                                 a file importing tf_keras or keras decides for itself)
+                                 a file importing tf_keras, keras or multi-backend-only names such as
+                                 keras.layers.CuDNNGRU decides for itself)
       --select CODES             only these codes or prefixes, comma-separated (e.g. DR,CU301)
       --ignore CODES             never these codes or prefixes
       --fail-on error|warning|info
                                  exit 1 when a finding at or above this severity exists (default error)
-  summary [--format text|json] PATH...
-                              Keras-style summary of every model
+  summary [--format text|json] [--target ...] PATH...
+                              Keras-style summary of every model (JSON: each unknown count's
+                              reason, and the Keras 3 unbuilt note); --target as for lint
   run [--out FILE | --inplace] [--seed N] [--heap-mb MB] NOTEBOOK.rnnlab
                               run every code cell of a playground notebook in a training kernel and
                               write it with outputs beside the input as NOTEBOOK.out.rnnlab
@@ -93,9 +95,18 @@ export function main(argv: string[], out: Output = consoleOutput): number | Prom
       return 0;
     }
     if (command === 'summary') {
-      const { flags, paths } = parseArgs(rest, new Set(['format']));
+      const { flags, paths } = parseArgs(rest, new Set(['format', 'target']));
       if (paths.length === 0) throw new UsageError('summary needs at least one file or folder');
-      return runSummary({ format: choice(flags, 'format', ['text', 'json'], 'text'), paths }, out);
+      // Only the target matters here: a broken table is reported, and the summary goes on.
+      const project = loadProjectConfig(findPyproject(paths[0]!));
+      for (const e of project.errors) out.err(`${project.path}: [tool.rnnlab] ${e}`);
+      const target = flags.has('target')
+        ? choice(flags, 'target', TARGETS, 'keras3')
+        : project.options.target;
+      return runSummary(
+        { format: choice(flags, 'format', ['text', 'json'], 'text'), paths, target },
+        out,
+      );
     }
     if (command === 'lint') {
       const { flags, paths } = parseArgs(

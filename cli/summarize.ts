@@ -1,5 +1,6 @@
 /** `rnnlab summary`: Keras-style summaries of every model in the given files. */
 import { formatSummary, summarize } from '../analyzer/summary';
+import { analyzerOptions, type Target } from '../lint/index';
 import { analyseFile, where } from './analysis';
 import { collectFiles } from './files';
 import type { Output } from './output';
@@ -7,6 +8,8 @@ import type { Output } from './output';
 export interface SummaryOptions {
   format: 'text' | 'json';
   paths: string[];
+  /** The project's target: `keras2-multibackend` gives its layer defaults (GRU reset_after=False). */
+  target?: Target;
 }
 
 /** Runs the summary command; returns the exit code. */
@@ -16,7 +19,7 @@ export function runSummary(opts: SummaryOptions, out: Output): number {
   const text: string[] = [];
   const status = { ioError: false };
   for (const file of files) {
-    const analysed = analyseFile(file, out, status);
+    const analysed = analyseFile(file, out, status, analyzerOptions(opts.target ?? 'keras3'));
     if (!analysed) continue;
     const { analysis, index } = analysed;
     for (const model of analysis.models) {
@@ -33,10 +36,14 @@ export function runSummary(opts: SummaryOptions, out: Output): number {
           type: r.type,
           outputShape: r.outputShape,
           params: r.params,
+          trainableParams: r.trainable,
+          reason: r.reason,
         })),
         totalParams: s.totalParams,
         trainableParams: s.trainableParams,
         nonTrainableParams: s.nonTrainableParams,
+        reason: s.unknownReason,
+        unbuilt: s.unbuilt,
       });
       // An opaque model's totals are unknown, and formatSummary's totals line says why.
       text.push(`${at}\n${formatSummary(s)}\n`);

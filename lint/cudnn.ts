@@ -27,7 +27,9 @@ function restoreDefaults(layer: LayerNode, args: Arg[]): Edit[] {
 }
 
 export function cudnnLayerRules(layer: LayerNode, ctx: Omit<RuleContext, 'model'>): Draft[] {
-  if (ctx.target === 'tfjs') return [];
+  // TensorFlow.js has no cuDNN kernel; multi-backend Keras runs LSTM/GRU in its generic loop
+  // whatever their settings (only CuDNNLSTM/CuDNNGRU use cuDNN: analyzer/versions.ts).
+  if (ctx.target === 'tfjs' || ctx.target === 'keras2-multibackend') return [];
   const failures = cudnnFailures(layer);
   if (!failures) return [];
   const out: Draft[] = [];

@@ -17,13 +17,14 @@ import {
   cudnnFailures,
   DROPOUT_LAYERS,
   feedsRecurrent,
+  inputDropoutOwner,
   inputShape,
   isSequence,
   num,
   recurrentCore,
 } from './model';
 import { formatShape } from '../analyzer/format';
-import { NO_DROPOUT_ARGUMENT } from '../analyzer/layers/recurrent';
+import { CELL_TYPES } from '../analyzer/layers/cells';
 import type { Draft, Fix, RuleContext } from './types';
 
 const anchor = (layer: LayerNode) => layer.site.callee.from;
@@ -118,7 +119,9 @@ function moveFix(
   // Removing a Dropout that feeds several layers would take the regularisation from the others.
   if (!dropoutCall.outputs[0] || consumers(ctx.model, dropoutCall.outputs[0]).length !== 1)
     return null;
-  const core = recurrentCore(rnnCall.layer)!;
+  // The layer that takes `dropout=` (for RNN(cell): the first cell), or none (CuDNNLSTM).
+  const core = inputDropoutOwner(recurrentCore(rnnCall.layer)!);
+  if (!core) return null;
   const existing = asNumber(core.config['dropout']);
   if (existing === null || existing !== 0 || core.site.splat) return null;
   // A Dropout under an `if` would become unconditional; a line that runs several times (a loop,
@@ -186,6 +189,7 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
     const [, t, f] = shape as [number | null, number | null, number | null];
     const rnn = feedsRecurrent(model, call);
     const core = rnn ? recurrentCore(rnn.layer) : null;
+    const owner = core ? inputDropoutOwner(core) : null;
     const tfKerasFast = ctx.target === 'tf-keras2' && core !== null && cudnnEligible(core);
     if (f === 1) {
       const fixes = [
@@ -211,7 +215,10 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
       return out;
     }
     if (!rnn || !core) return out;
-    const own = asNumber(core.config['dropout']);
+    const own = owner ? asNumber(owner.config['dropout']) : null;
+    // `GRU(dropout=0.5)`, or for RNN(cell) the cell: `LSTMCell(dropout=0.5) in the RNN`.
+    const ownerText = (arg: string) =>
+      owner === core ? `${core.type}(${arg})` : `${owner!.type}(${arg}) in the ${core.type}`;
     const move = moveFix(ctx, call, rnn, !tfKerasFast);
     const fixes = [
       move,
@@ -222,11 +229,11 @@ function dropoutOnSequence(ctx: RuleContext, model: ModelNode, call: LayerCall):
       code: 'DR101',
       message: tfKerasFast
         ? `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}; in tf.keras 2.x this ${core.type} runs on cuDNN, where dropout= is drawn per timestep too, so SpatialDropout1D(${rate}) keeps one mask per sequence.`
-        : NO_DROPOUT_ARGUMENT.has(core.type)
-          ? `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}; ${core.type} has no dropout argument, so SpatialDropout1D(${rate}) is the way to keep one mask per sequence.`
+        : !owner
+          ? `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}; ${core.type === 'RNN' ? "the RNN's cell is not one the analyzer models (a dropout= of its own would belong there)" : `${core.type} has no dropout argument`}, so SpatialDropout1D(${rate}) is the way to keep one mask per sequence.`
           : own !== null && own > 0
-            ? `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}, on top of the ${core.type}'s own dropout=${num(core.config['dropout'])}, which keeps one mask per sequence.`
-            : `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}; ${core.type}(dropout=${rate}) would keep one mask per sequence.`,
+            ? `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}, on top of ${owner === core ? `the ${core.type}'s` : `the ${owner.type}'s (in the ${core.type})`} own dropout=${num(owner.config['dropout'])}, which keeps one mask per sequence.`
+            : `${label} on a ${formatShape(shape)} sequence draws a new mask ${timestepsText(t)}; ${ownerText(`dropout=${rate}`)} would keep one mask per sequence.`,
       span: layer.site.span,
       anchor: anchor(layer),
       related: [{ span: rnn.layer.site.span, message: `the ${core.type} this Dropout feeds` }],
@@ -393,7 +400,9 @@ export function dropoutLayerRules(layer: LayerNode, ctx: Omit<RuleContext, 'mode
   const out: Draft[] = [];
   const c = { ...ctx, model: null as unknown as ModelNode };
   if (DROPOUT_LAYERS.has(layer.type)) out.push(...rateChecks(c, layer, 'rate', false));
-  if (recurrentCore(layer) === layer) {
+  // The dropout arguments of LSTM/GRU/SimpleRNN and of the cells an RNN(cell) runs.
+  const ownsDropout = recurrentCore(layer) === layer && inputDropoutOwner(layer) === layer;
+  if (ownsDropout || CELL_TYPES.has(layer.type)) {
     out.push(
       ...rateChecks(c, layer, 'dropout', true),
       ...rateChecks(c, layer, 'recurrent_dropout', true),

@@ -1,4 +1,5 @@
 /** Text edits that quick fixes are made of: add, set or remove one argument, remove a layer. */
+import { kerasTail } from '../analyzer/python/keras';
 import type { Arg, CallSite, LayerNode } from '../analyzer/graph';
 import { LineIndex } from '../analyzer/lines';
 import type { Span } from '../analyzer/python/values';
@@ -272,8 +273,28 @@ export function textOf(text: string, span: Span): string {
 }
 
 /**
- * How to write another class of the same Keras module at this call: `layers.Dropout` gives
- * `layers.SpatialDropout1D`; a bare imported name gives the bare name plus an import edit.
+ * The public layers module of the package a layer's path is in (`keras.layers`,
+ * `tensorflow.keras.layers`, `tf_keras.layers`): every Keras version has each layer class there,
+ * where submodules (`keras.layers.core`, `keras.src.layers.regularization`) differ by version.
+ */
+function publicLayersModule(path: string): string | null {
+  const tail = kerasTail(path);
+  if (tail === null) return null;
+  const prefix = path.slice(0, path.length - tail.length);
+  const published: Record<string, string> = {
+    'keras.src.': 'keras.',
+    'keras.api.': 'keras.',
+    'tensorflow.python.keras.': 'tensorflow.keras.',
+  };
+  return `${published[prefix] ?? prefix}layers`;
+}
+
+/**
+ * How to write another class of the same Keras package at this call: `layers.Dropout` gives
+ * `layers.SpatialDropout1D`; a bare imported name gives the bare name plus an import edit. A new
+ * name is imported from the package's public layers module, never from the submodule the old
+ * one came from (`keras.layers.core` has no SpatialDropout1D from Keras 2.9 on, Keras 3 has no
+ * `keras.layers.core` at all).
  */
 export function calleeFor(
   text: string,
@@ -281,19 +302,22 @@ export function calleeFor(
   newType: string,
 ): { callee: string; edits: Edit[] } {
   const callee = textOf(text, layer.site.callee);
-  if (callee.includes('.')) return { callee: callee.replace(/\w+$/, newType), edits: [] };
   const module = layer.path.split('.').slice(0, -1).join('.');
+  const published = publicLayersModule(layer.path);
+  if (callee.includes('.') && (published === null || module === published))
+    return { callee: callee.replace(/\w+$/, newType), edits: [] };
+  const source = published ?? module;
   const imported = new RegExp(`^\\s*(from\\s+\\S+\\s+)?import\\b[^\\n]*\\b${newType}\\b`, 'm').test(
     text,
   );
-  if (imported || !module) return { callee: newType, edits: [] };
+  if (imported || !source) return { callee: newType, edits: [] };
   // Before the first import, but after `from __future__` imports (Python wants those first).
   const future = [...text.matchAll(/^from\s+__future__\s+import\b.*(\r?\n|$)/gm)].at(-1);
   const firstImport = /^(from|import)\s/m.exec(text);
   const at = future ? future.index + future[0].length : firstImport ? firstImport.index : 0;
   return {
     callee: newType,
-    edits: [{ span: { from: at, to: at }, newText: `from ${module} import ${newType}\n` }],
+    edits: [{ span: { from: at, to: at }, newText: `from ${source} import ${newType}\n` }],
   };
 }
 

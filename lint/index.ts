@@ -21,18 +21,30 @@ export { RULES, RULES_BY_CODE, docPath, docUrl } from './catalog';
 export { applyEdits } from './edits';
 
 /**
- * The target a file is linted for: `import tf_keras`, or an import that exists only in Keras 2
- * (`keras.layers.recurrent`, `keras.preprocessing.text`...), means tf.keras 2; `import keras`
- * otherwise means Keras 3; `tensorflow.keras` follows the project's setting.
+ * The target a file is linted for: an import that exists only in multi-backend Keras
+ * (`keras.layers.CuDNNGRU`, `keras.backend.tensorflow_backend`) means keras2-multibackend;
+ * `import tf_keras`, or an import that exists only in Keras 2 (`keras.layers.recurrent`,
+ * `keras.preprocessing.text`...), means tf.keras 2 (unless the project says multi-backend);
+ * `import keras` otherwise means Keras 3, or multi-backend Keras where the project says so (its
+ * `keras` package is then 2.3); `tensorflow.keras` follows the project's setting.
  */
 export function effectiveTarget(
   importRoots: string[],
   configured: Target,
   keras2Import: string | null = null,
+  multiBackendImport: string | null = null,
 ): Target {
-  if (importRoots.includes('tf_keras') || keras2Import) return 'tf-keras2';
-  if (importRoots.includes('keras')) return 'keras3';
+  if (multiBackendImport) return 'keras2-multibackend';
+  const multiBackend = configured === 'keras2-multibackend';
+  if (importRoots.includes('tf_keras')) return 'tf-keras2';
+  if (keras2Import) return multiBackend ? configured : 'tf-keras2';
+  if (importRoots.includes('keras')) return multiBackend ? configured : 'keras3';
   return configured;
+}
+
+/** The analyzer's options for a configured target: multi-backend Keras's layer defaults. */
+export function analyzerOptions(target: Target): { flavour?: 'keras2-multibackend' } {
+  return target === 'keras2-multibackend' ? { flavour: target } : {};
 }
 
 /** True when `code` is named by a list of codes or prefixes (`DR`, `DR1`, `DR101`). */
@@ -80,7 +92,12 @@ export function lint(
   const opts: LintOptions = { ...DEFAULT_OPTIONS, ...options };
   const lines = new LineIndex(text);
   if (suppressions(lines).file) return [];
-  const target = effectiveTarget(analysis.importRoots, opts.target, analysis.keras2Import ?? null);
+  const target = effectiveTarget(
+    analysis.importRoots,
+    opts.target,
+    analysis.keras2Import ?? null,
+    analysis.multiBackendImport ?? null,
+  );
   const base = { text, analysis, target, playground: opts.playground };
   const drafts: Draft[] = [];
   for (const layer of analysis.layers) {

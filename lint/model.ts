@@ -7,7 +7,8 @@ import {
   type Shape,
   type Tensor,
 } from '../analyzer/graph';
-import { RECURRENT_TYPES } from '../analyzer/layers/recurrent';
+import { CELL_TYPES, rnnCells } from '../analyzer/layers/cells';
+import { NO_DROPOUT_ARGUMENT, RECURRENT_TYPES } from '../analyzer/layers/recurrent';
 import { repr } from '../analyzer/format';
 import { asNumber, type Value } from '../analyzer/python/values';
 
@@ -31,7 +32,20 @@ export const SHAPE_PRESERVING = new Set([
 
 export const DROPOUT_LAYERS = new Set(['Dropout', 'SpatialDropout1D']);
 
-/** The SimpleRNN/LSTM/GRU a layer is or wraps (Bidirectional), else null. */
+/**
+ * The layer whose `dropout=` acts on a recurrent layer's input: the layer itself, the first cell
+ * of an `RNN(cell)` (a cell the analyzer models), or null where there is no such argument
+ * (CuDNNLSTM/CuDNNGRU, an RNN of custom cells).
+ */
+export function inputDropoutOwner(core: LayerNode): LayerNode | null {
+  if (core.type === 'RNN') {
+    const first = rnnCells(core)?.[0];
+    return first && CELL_TYPES.has(first.type) ? first : null;
+  }
+  return NO_DROPOUT_ARGUMENT.has(core.type) ? null : core;
+}
+
+/** The recurrent layer (RECURRENT_TYPES) a layer is or wraps (Bidirectional), else null. */
 export function recurrentCore(layer: LayerNode): LayerNode | null {
   if (RECURRENT_TYPES.has(layer.type)) return layer;
   if (layer.type === 'Bidirectional' && layer.inner && RECURRENT_TYPES.has(layer.inner.type))
@@ -80,6 +94,9 @@ export function num(v: Value | undefined): string {
  */
 export function cudnnFailures(layer: LayerNode): Array<{ param: string; message: string }> | null {
   if (layer.type !== 'LSTM' && layer.type !== 'GRU') return null;
+  // tf.keras's v1 classes (`tf.compat.v1.keras.layers.LSTM`) have no cuDNN path at all
+  // (keras v2.6.0 keras/layers/recurrent.py; the cuDNN kernel is in recurrent_v2.py).
+  if (layer.path.startsWith('tensorflow.compat.v1.keras.')) return null;
   const c = layer.config;
   const failures: Array<{ param: string; message: string }> = [];
   const act = activationName(c['activation']);

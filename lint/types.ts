@@ -3,8 +3,13 @@ import type { Analysis, ModelNode } from '../analyzer/graph';
 import type { Span } from '../analyzer/python/values';
 
 export type Severity = 'error' | 'warning' | 'info';
-export type Target = 'keras3' | 'tf-keras2' | 'tfjs';
-export const TARGETS: readonly Target[] = ['keras3', 'tf-keras2', 'tfjs'];
+/**
+ * `keras3`; `tf-keras2` (tf.keras 2.x, the keras 2.4-2.15 packages, tf_keras); `keras2-multibackend`
+ * (the standalone multi-backend keras 2.3 and older: GRU reset_after=False, no automatic cuDNN
+ * kernel; analyzer/versions.ts); `tfjs`.
+ */
+export type Target = 'keras3' | 'tf-keras2' | 'keras2-multibackend' | 'tfjs';
+export const TARGETS: readonly Target[] = ['keras3', 'tf-keras2', 'keras2-multibackend', 'tfjs'];
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
 /** One text replacement: offsets into the analysed text. */

@@ -5,7 +5,7 @@
 import type { Analysis, LayerNode } from '../analyzer/graph';
 import { RULES_BY_CODE } from '../lint/catalog';
 import type { Finding, Severity } from '../lint/types';
-import { paramsOf } from '../analyzer/shapes';
+import { layerParams } from '../analyzer/shapes';
 import { thousands } from '../analyzer/summary';
 import { shapesLabel } from './hints';
 import { maskMarkdown } from './masks';
@@ -22,11 +22,8 @@ export function layersAt(analysis: Analysis, offset: number): LayerNode[] {
 export function layerHeader(layer: LayerNode): string {
   if (layer.calls.length === 0) return layer.type;
   const shape = shapesLabel(layer.calls) ?? '?';
-  const first = layer.calls[0]!;
-  const p = paramsOf(
-    layer,
-    first.inputs.map((t) => t.shape),
-  );
+  // The summary's own count (a tensor of unknown rank whose last axis is known still counts).
+  const p = layerParams(layer);
   const total = p ? p.trainable + p.nonTrainable : null;
   const params = total === null ? '? params' : `${thousands(total)} param${total === 1 ? '' : 's'}`;
   return `${layer.type} → ${shape} · ${params}`;

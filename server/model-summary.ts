@@ -62,7 +62,17 @@ export function summaryText(model: ModelNode, where: string): string {
   const notes: string[] = [];
   if (model.opaque)
     notes.push('Part of this model could not be followed statically: shapes after it are unknown.');
-  if (model.inputSource === null)
+  const borrowed = model.inputs.find((t) => t.origin)?.origin;
+  if (model.inputSource === null && model.kind === 'functional' && borrowed)
+    // `Model(base.input, out)` with `base` loaded or otherwise not followed: no shape to show.
+    notes.push(
+      `Its input comes from ${borrowed.label} (${borrowed.reason}): its shape is unknown.`,
+    );
+  else if (model.inputSource === null && model.kind === 'subclassed')
+    notes.push(
+      'No input shape is given (no build() and no call on keras.Input): Keras builds this model on the data it first sees.',
+    );
+  else if (model.inputSource === null)
     notes.push('No input shape is declared: Keras leaves this model unbuilt until it sees data.');
   return [asciiSummary(summarize(model)), '', `Built at ${where}.`, ...notes, ''].join('\n');
 }

@@ -12,8 +12,11 @@
  * and variance are the non-trainable ones), what each further input channel adds (only the first
  * convolution sees the channels), the feature channels, the top, and how the spatial size shrinks
  * (checked against those sources for every size from 32 to 330). tf.keras 2 builds the same
- * architectures. Models that are not here (EfficientNet, NASNet, InceptionResNetV2, MobileNet
- * with alpha other than 1.0, ...) stay unknown.
+ * architectures. EfficientNetB0-B7 and NASNetMobile/Large were derived the same way (the
+ * stand-in run on keras-team/keras at 3422977a, checked first against MobileNetV2's and Xception's
+ * published figures). MobileNetV3Small/Large likewise (alpha=1.0, not
+ * minimalistic). Models that are not here (InceptionResNetV2, ConvNeXt, EfficientNetV2, the
+ * MobileNets with another alpha, ...) stay unknown.
  */
 import { formatShape } from '../format';
 import type { Arg, Dim, Shape } from '../graph';
@@ -46,6 +49,19 @@ interface Application {
   nonTrainable: number;
   /** Weights of the first convolution per input channel (kernel area x its filters). */
   perChannel: number;
+  /** Non-trainable weights per input channel (EfficientNet's Normalization: mean and variance). */
+  perChannelFrozen?: number;
+  /** Further layers Keras builds unnamed with weights='imagenet' (EfficientNet's Rescaling). */
+  imagenetUnnamed?: Readonly<Record<string, number>>;
+  /** Rejects an input_shape with None entries under weights='imagenet', even without the top (NASNet). */
+  staticWithImagenet?: boolean;
+  /**
+   * MobileNetV3: the top is a 1x1 convolution of this width on the pooled features, then a 1x1
+   * classifier convolution; the input follows its own rules (any size, also with the top).
+   */
+  convTop?: number;
+  /** Defaults of the constructor's own further arguments. */
+  extraDefaults?: Readonly<Record<string, Value>>;
   /** Channels of the last feature map. */
   features: number;
   /** 'vgg': Flatten, fc1 and fc2 of 4096, then the classifier; 'dense': pooled, then it. */
@@ -213,6 +229,160 @@ export const APPLICATIONS: Readonly<Record<string, Application>> = {
     },
     unnamedPool: 'notop',
   },
+  /**
+   * EfficientNetB0-B7 (keras/src/applications/efficientnet.py): Rescaling and a Normalization
+   * layer (mean and variance per channel plus a count: 2C + 1 non-trainable weights) before the
+   * stem, whose stride-2 convolutions pad with `correct_pad` and so halve with ceil. Run with the
+   * stand-in at keras-team/keras 3422977a (see the module comment): totals with the top
+   * B0 5,330,571, B1 7,856,239, B2 9,177,569, B3 12,320,535, B4 19,466,823, B5 30,562,527,
+   * B6 43,265,143, B7 66,658,687, as the keras.io table rounds them (5.3M ... 66.7M).
+   */
+  ...Object.fromEntries(
+    (
+      [
+        [0, 224, 288, 4_007_548, 42_023, 1280],
+        [1, 240, 288, 6_513_184, 62_055, 1280],
+        [2, 260, 288, 7_700_994, 67_575, 1408],
+        [3, 300, 360, 10_696_232, 87_303, 1536],
+        [4, 380, 432, 17_548_616, 125_207, 1792],
+        [5, 456, 432, 28_340_784, 172_743, 2048],
+        [6, 528, 504, 40_735_704, 224_439, 2304],
+        [7, 600, 576, 63_786_960, 310_727, 2560],
+      ] as const
+    ).map(([b, size, perChannel, trainable, nonTrainable, features]): [string, Application] => [
+      `EfficientNetB${b}`,
+      {
+        signature: STANDARD,
+        defaultSize: size,
+        minSize: 32,
+        trainable,
+        nonTrainable,
+        perChannel,
+        perChannelFrozen: 2,
+        features,
+        top: 'dense',
+        steps: half(5),
+        unnamed: { Rescaling: 1, Normalization: 1 },
+        imagenetUnnamed: { Rescaling: 1 },
+        unnamedPool: 'none',
+      },
+    ]),
+  ),
+  /**
+   * NASNetMobile and NASNetLarge (keras/src/applications/nasnet.py): a 3x3 stride-2 'valid' stem,
+   * then four reduction cells that pad with `correct_pad` (ceil halving; checked with the stand-in
+   * for every size from 32 to 339). Totals with the top 5,326,716 and 88,949,818 (keras.io: 5.3M,
+   * 88.9M), without it 4,269,716 and 84,916,818.
+   */
+  ...family(
+    {
+      signature: [
+        'input_shape',
+        'include_top',
+        'weights',
+        'input_tensor',
+        'pooling',
+        'classes',
+        'classifier_activation',
+        'name',
+      ],
+      defaultSize: 224,
+      minSize: 32,
+      perChannel: 3 * 3 * 32,
+      top: 'dense',
+      steps: [{ valid: [3, 2, 0] }, ...half(4)],
+      unnamed: { Activation: 188, Add: 4, ZeroPadding2D: 4, Cropping2D: 4, Concatenate: 4 },
+      unnamedPool: 'both',
+      staticWithImagenet: true,
+    },
+    { NASNetMobile: [4_232_978, 36_738, 1056] },
+  ),
+  NASNetLarge: {
+    signature: [
+      'input_shape',
+      'include_top',
+      'weights',
+      'input_tensor',
+      'pooling',
+      'classes',
+      'classifier_activation',
+      'name',
+    ],
+    defaultSize: 331,
+    minSize: 32,
+    trainable: 84_720_150,
+    nonTrainable: 196_668,
+    perChannel: 3 * 3 * 96,
+    features: 4032,
+    top: 'dense',
+    steps: [{ valid: [3, 2, 0] }, ...half(4)],
+    unnamed: { Activation: 260, Add: 4, ZeroPadding2D: 4, Cropping2D: 4, Concatenate: 4 },
+    unnamedPool: 'both',
+    staticWithImagenet: true,
+  },
+  /**
+   * MobileNetV3Small and MobileNetV3Large (keras/src/applications/mobilenet_v3.py), counted for
+   * alpha=1.0 and minimalistic=False. Totals from the stand-in run: with the top 2,554,968 and
+   * 5,507,432 (keras.io: 2.6M, 5.5M), without it 939,120 and 2,996,352. Its hard_sigmoid adds
+   * `x + 3.0` and `* (1 / 6)` operations, which take the names `add` and `multiply` (Keras 3
+   * names operations from the same counters as layers: keras/src/ops/operation.py, auto_name).
+   */
+  ...Object.fromEntries(
+    (
+      [
+        [
+          'MobileNetV3Small',
+          927_008,
+          12_112,
+          576,
+          1024,
+          { Activation: 18, ReLU: 14, Add: 9, Multiply: 9 },
+        ],
+        [
+          'MobileNetV3Large',
+          2_971_952,
+          24_400,
+          960,
+          1280,
+          { Activation: 20, ReLU: 19, Add: 8, Multiply: 8 },
+        ],
+      ] as const
+    ).map(([cls, trainable, nonTrainable, features, convTop, unnamed]): [string, Application] => [
+      cls,
+      {
+        signature: [
+          'input_shape',
+          'alpha',
+          'minimalistic',
+          'include_top',
+          'weights',
+          'input_tensor',
+          'classes',
+          'pooling',
+          'dropout_rate',
+          'classifier_activation',
+          'include_preprocessing',
+          'name',
+        ],
+        defaultSize: 224,
+        minSize: 32,
+        trainable,
+        nonTrainable,
+        perChannel: 3 * 3 * 16,
+        features,
+        top: 'dense',
+        convTop,
+        steps: half(5),
+        unnamed,
+        unnamedPool: 'none',
+        extraDefaults: {
+          minimalistic: bool(false),
+          dropout_rate: float(0.2),
+          include_preprocessing: bool(true),
+        },
+      },
+    ]),
+  ),
   Xception: {
     signature: STANDARD,
     defaultSize: 299,
@@ -250,8 +420,9 @@ export function applicationConfig(cls: string, args: Arg[]): Record<string, Valu
   if (!app) return null;
   // An unknown `**kwargs` may set any of the arguments not written out.
   const splat = args.some((a) => a.splat);
+  const defaults = { ...DEFAULTS, ...app.extraDefaults };
   const config: Record<string, Value> = {
-    ...Object.fromEntries(Object.entries(DEFAULTS).map(([k, v]) => [k, splat ? UNKNOWN : v])),
+    ...Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, splat ? UNKNOWN : v])),
     application: str(cls),
   };
   let shifted = false;
@@ -270,11 +441,21 @@ export function applicationConfig(cls: string, args: Arg[]): Record<string, Valu
 export function unnamedLayers(cfg: Config): string[] {
   const app = APPLICATIONS[cfg.str('application') ?? ''];
   if (!app) return [];
-  const out = Object.entries(app.unnamed).flatMap(([cls, n]) =>
+  const extra = weightsOf(cfg) === 'imagenet' ? (app.imagenetUnnamed ?? {}) : {};
+  const out = [...Object.entries(app.unnamed), ...Object.entries(extra)].flatMap(([cls, n]) =>
     Array.from({ length: n }, () => cls),
   );
   const top = cfg.bool('include_top');
   const pooling = cfg.str('pooling');
+  if (app.convTop !== undefined) {
+    // MobileNetV3: the Rescaling of include_preprocessing; the top's pooling, hard_swish,
+    // Dropout (when dropout_rate > 0) and Flatten are unnamed too.
+    if (cfg.bool('include_preprocessing') !== false) out.push('Rescaling');
+    if (top === true) {
+      out.push('GlobalAveragePooling2D', 'Activation', 'Flatten');
+      if ((asNumber(cfg.get('dropout_rate')) ?? 0) > 0) out.push('Dropout');
+    }
+  }
   if (top === true && app.unnamedPool === 'both') out.push('GlobalAveragePooling2D');
   if (top === false && app.unnamedPool !== 'none') {
     if (pooling === 'avg') out.push('GlobalAveragePooling2D');
@@ -323,6 +504,11 @@ function declaredInput(cfg: Config): Resolved {
   const given = shapeArg(cfg.get('input_shape'));
   const weights = weightsOf(cfg);
   if (includeTop === null || given === 'unknown') return null;
+  if (app.staticWithImagenet && weights === 'imagenet' && given?.includes(null))
+    return {
+      issue: `${cls}: when specifying the input shape of a NASNet and loading ImageNet weights, the input_shape argument must be static (no None entries); got ${formatShape(given)}`,
+    };
+  if (app.convTop !== undefined) return mobileNetV3Input(cfg, app, given, includeTop);
   if (app.named) {
     // Only the full-width MobileNets are counted.
     const alpha = asNumber(cfg.get('alpha'));
@@ -358,6 +544,34 @@ function declaredInput(cfg: Config): Resolved {
     return {
       issue: `${cls}: with include_top=True, input_shape must be fully known; got ${show(input)}`,
     };
+  const classes = asInt(cfg.get('classes'));
+  if (weights === 'imagenet' && includeTop && classes !== null && classes !== 1000)
+    return {
+      issue: `${cls}: with weights='imagenet' and include_top=True, classes must be 1000; got ${classes}`,
+    };
+  return { input, app };
+}
+
+/**
+ * MobileNetV3's own input rules: any size (32 and up), also with the top; imagenet weights are
+ * only counted on 3 channels (other channels fail when the weights load). Null where not counted.
+ */
+function mobileNetV3Input(
+  cfg: Config,
+  app: Application,
+  given: Dim[] | undefined,
+  includeTop: boolean,
+): Resolved {
+  const cls = cfg.str('application');
+  if (asNumber(cfg.get('alpha')) !== 1 || cfg.bool('minimalistic') !== false) return null;
+  // With an input_tensor and no input_shape, Keras reads (cols, rows, 3) from the tensor.
+  if (!given && cfg.get('input_tensor')?.kind !== 'none') return null;
+  const input = given ?? [null, null, 3];
+  if (input.length !== 3) return null;
+  const weights = weightsOf(cfg);
+  if (weights === 'unknown' || (weights === 'imagenet' && input[2] !== 3)) return null;
+  if (input.slice(0, 2).some((d) => d !== null && d < app.minSize))
+    return { issue: `${cls}: input size must be at least 32x32; got ${formatShape(input)}` };
   const classes = asInt(cfg.get('classes'));
   if (weights === 'imagenet' && includeTop && classes !== null && classes !== 1000)
     return {
@@ -439,19 +653,22 @@ export const Functional: LayerSpec = {
     if (channels === null) return null;
     const { app } = r;
     const base = app.trainable + app.perChannel * (channels - 3);
+    const frozen = app.nonTrainable + (app.perChannelFrozen ?? 0) * (channels - 3);
     const top = cfg.bool('include_top');
     if (top === null) return null;
-    if (!top) return { trainable: base, nonTrainable: app.nonTrainable };
+    if (!top) return { trainable: base, nonTrainable: frozen };
     const classes = asInt(cfg.get('classes'));
     if (classes === null) return null;
     let head = app.features * classes + classes;
+    if (app.convTop !== undefined)
+      head = app.features * app.convTop + app.convTop + app.convTop * classes + classes;
     if (app.top === 'vgg') {
       const map = featureMap(r.input, app);
       if (map === 'negative' || map[0] === null || map[1] === null) return null;
       const flat = map[0] * map[1] * app.features;
       head = flat * 4096 + 4096 + 4096 * 4096 + 4096 + 4096 * classes + classes;
     }
-    return { trainable: base + head, nonTrainable: app.nonTrainable };
+    return { trainable: base + head, nonTrainable: frozen };
   },
 };
 

@@ -52,6 +52,17 @@ function cellsOf(v: Value | undefined): LayerNode[] | null {
   return out;
 }
 
+/**
+ * The cells an `RNN` layer runs, in order (a stack flattened), or null where unknown. The first
+ * one sees the RNN's input: its `dropout=` is the one on the input sequence.
+ */
+export function rnnCells(rnn: LayerNode): LayerNode[] | null {
+  return rnn.type === 'RNN' ? cellsOf(rnn.config['cell']) : null;
+}
+
+/** The cell classes the analyzer models, with `dropout=`/`recurrent_dropout=` arguments. */
+export const CELL_TYPES: ReadonlySet<string> = new Set(['SimpleRNNCell', 'LSTMCell', 'GRUCell']);
+
 /** A cell's output size (its units), or null for a cell the analyzer does not model. */
 function outputSize(c: LayerNode): number | null {
   if (!(c.type in STATES)) return null;

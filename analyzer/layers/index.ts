@@ -36,6 +36,7 @@ import {
   GaussianNoise,
   SpatialDropout1D,
 } from './regularization';
+import { GetItem, SlicingOpLambda } from './operations';
 import { Cropping1D, UpSampling1D, ZeroPadding1D } from './reshaping';
 import { ok, type LayerSpec } from './types';
 import { Bidirectional, TimeDistributed } from './wrappers';
@@ -103,6 +104,9 @@ const ALL: LayerSpec[] = [
   MultiHeadAttention,
   // keras.applications models used as layers (not a keras.layers class).
   Functional,
+  // Operations on tensors that a functional model lists as rows (`x[:, -1]`).
+  GetItem,
+  SlicingOpLambda,
 ];
 
 /**

@@ -126,10 +126,21 @@ function cudnnLayer(type: 'CuDNNLSTM' | 'CuDNNGRU', gates: number, states: numbe
 export const CuDNNLSTM = cudnnLayer('CuDNNLSTM', 4, 2);
 export const CuDNNGRU = cudnnLayer('CuDNNGRU', 3, 1);
 
-export const RECURRENT_TYPES = new Set(['SimpleRNN', 'LSTM', 'GRU', 'CuDNNLSTM', 'CuDNNGRU']);
+/**
+ * The recurrent layers (RULES.md "Terms"): they take (batch, timesteps, features) and carry
+ * `return_sequences`. `RNN(cell)` is one too; its cells carry the dropout arguments.
+ */
+export const RECURRENT_TYPES = new Set([
+  'SimpleRNN',
+  'LSTM',
+  'GRU',
+  'CuDNNLSTM',
+  'CuDNNGRU',
+  'RNN',
+]);
 
-/** Recurrent layers without `dropout=`/`recurrent_dropout=` arguments. */
-export const NO_DROPOUT_ARGUMENT = new Set(['CuDNNLSTM', 'CuDNNGRU']);
+/** Recurrent layers without `dropout=`/`recurrent_dropout=` arguments (for RNN: on its cells). */
+export const NO_DROPOUT_ARGUMENT = new Set(['CuDNNLSTM', 'CuDNNGRU', 'RNN']);
 
 /**
  * ConvLSTM1D and ConvLSTM2D on (batch, time, *spatial, channels): each step is convolved as

@@ -6,6 +6,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { Arg, CallSite } from '../graph';
 import { callBuiltin } from './builtins';
+import { callBound, instanceMethod, instantiate, memberOf } from './classes';
 import type { Context, Scope } from './context';
 import { resolveKeras } from './keras';
 import { isRnnlabPath, modelsIn } from './rnnlab';
@@ -97,34 +98,40 @@ export function evaluateCall(cx: Context, node: SyntaxNode, scope: Scope): Value
       return cx.graph.applyLayer(callee.layer, site);
     case 'method':
       return callMethod(cx, callee.self, callee.name, site, label);
-    case 'class':
-      if (callee.cls.base) return cx.graph.constructCustom(callee.cls, site, callee.cls.name);
-      if (cx.graph.takesTensors(site)) {
-        const origin = {
-          label,
-          reason: `${callee.cls.name} is a class the analyzer does not follow`,
-        };
-        return cx.graph.applyOpaque(label, origin, site);
-      }
-      return unknownFrom(label, `${callee.cls.name} is a class the analyzer does not follow`);
+    case 'class': {
+      // A plain class given tensors stands in the model as a layer it cannot see into.
+      if (callee.cls.base || !cx.graph.takesTensors(site)) return instantiate(cx, callee.cls, site);
+      const reason = `${callee.cls.name} is a class the analyzer does not follow`;
+      return cx.graph.applyOpaque(label, { label, reason }, site);
+    }
     case 'func': {
+      if (callee.fn.bound) return callBound(cx, callee.fn, site);
       const bound = new Map<string, Value>();
       const p = cx.pending.get(callee.fn);
       args.forEach((a, i) => {
         if (a.keyword) bound.set(a.keyword, a.value);
-        else if (!splat && p?.params[i]) bound.set(p.params[i]!.name, a.value);
+        else if (!splat && p?.params[i] && !p.params[i]!.star)
+          bound.set(p.params[i]!.name, a.value);
       });
       return cx.callFunction(callee.fn, bound);
     }
     case 'model':
-      // A model used as a layer: one row of unknown output shape, the layers before it kept.
+      // A model used as a layer: one row with the model's weights and output shapes.
       cx.policy.unavailable('calling a model as a layer is not supported', site.span);
-      return cx.graph.applyOpaque(
-        callee.model.name,
-        { label, reason: 'a model used as a layer, which the analyzer does not follow' },
-        site,
-        callee.model.kind === 'sequential' ? 'Sequential' : 'Functional',
-      );
+      // On data (an eager call), the model is built on shapes the analyzer does not see.
+      if (!cx.graph.takesTensors(site)) return unknownFrom(label, `the output of ${label} on data`);
+      return cx.graph.applyModel(callee.model, site);
+    case 'object': {
+      const call = memberOf(cx, callee, '__call__', label);
+      if (call?.kind === 'func' && call.fn.bound) return callBound(cx, call.fn, site);
+      if (cx.graph.takesTensors(site))
+        return cx.graph.applyOpaque(
+          label,
+          { label, reason: `${callee.obj.cls.name} is a class the analyzer does not follow` },
+          site,
+        );
+      return unknownFrom(label, `${label}(...) is not followed`);
+    }
     default: {
       cx.policy.unavailable(`\`${cx.src(calleeNode)}(...)\` cannot be called here`, site.span);
       const origin = originOf(callee);
@@ -317,6 +324,8 @@ function callMethod(
     cx.policy.unavailable(`\`.${method}(...)\` is not available on this value`, site.span);
     return containerMethod(self, method, site, label);
   }
+  const own = instanceMethod(cx, self, method, site);
+  if (own !== undefined) return own;
   if (self.kind !== 'model') {
     cx.policy.unavailable(`\`.${method}(...)\` is not available on this value`, site.span);
     const reason =

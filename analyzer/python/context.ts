@@ -5,12 +5,18 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import type { GraphBuilder, Naming } from './graph-builder';
+import type { KerasFlavour } from '../versions';
 import type { Policy } from './policy';
 import type { FunctionValue, Span, Value } from './values';
 
 export interface EvaluateOptions {
   /** Naming convention for automatic names (`input_layer` in Keras 3, `input_1` in tf.keras 2). */
   naming?: Naming;
+  /**
+   * The Keras whose defaults the layers get where the imports do not show it (the project's
+   * target); a file importing multi-backend Keras (analyzer/versions.ts) gets its defaults anyway.
+   */
+  flavour?: KerasFlavour;
 }
 
 /** A lexical scope: the module, or one function body. */
@@ -28,10 +34,13 @@ export class Scope {
 export interface PendingFunction {
   fn: FunctionValue;
   node: SyntaxNode;
-  params: Array<{ name: string; def: Value | null }>;
+  /** In order; `star` marks `*args` / `**kwargs`, which take no positional argument. */
+  params: Array<{ name: string; def: Value | null; star?: true }>;
   scope: Scope;
   /** pending: never called yet (analysed with defaults at the end of its scope). */
   state: 'pending' | 'running' | 'done';
+  /** Returned by the call that defined it (a closure): analysed at the end of the text if never called. */
+  escaped?: true;
 }
 
 /** The evaluation in progress, as each concern of the evaluator sees it. */
@@ -44,6 +53,8 @@ export interface Context {
   readonly importRoots: Set<string>;
   /** Records an imported module or `module.name`, for the Keras version it shows. */
   imported(path: string): void;
+  /** Records `OBJ.trainable = value` where OBJ is reached through a layer list (trainable.ts). */
+  freeze(obj: SyntaxNode, value: Value, scope: Scope): void;
   readonly pending: Map<FunctionValue, PendingFunction>;
   /** Evaluation steps left in this text's budget. */
   readonly stepsLeft: number;

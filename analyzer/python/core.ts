@@ -8,13 +8,15 @@ import type { SyntaxNode } from '@lezer/common';
 import type { Analysis, Note } from '../graph';
 import { Scope, type Context, type EvaluateOptions, type PendingFunction } from './context';
 import { expression, trailingDotNumber } from './expressions';
-import { callFunction, flushFunctions, Returned } from './functions';
+import { finishClasses, runSubclass } from './classes';
+import { callFunction, flushEscaped, flushFunctions, Returned } from './functions';
 import { GraphBuilder } from './graph-builder';
-import { keras2Only } from './keras';
+import { applyVersionDefaults, keras2Only, multiBackendOnly } from '../versions';
 import { MAX_DEPTH, MAX_NOTES, STEP_BUDGET } from './limits';
 import { parsePython } from './parse';
 import type { Policy } from './policy';
 import { bindFor, block } from './statements';
+import { applyFreezes, freezeThrough, type Freeze } from './trainable';
 import { str, UNKNOWN, type FunctionValue, type Span, type Value } from './values';
 
 /** One evaluation: the module namespace, the graph and the notes, under one policy. */
@@ -22,6 +24,8 @@ export class Evaluator implements Context {
   readonly graph: GraphBuilder;
   readonly importRoots = new Set<string>();
   private keras2Import: string | null = null;
+  private multiBackendImport: string | null = null;
+  private readonly freezes: Freeze[] = [];
   readonly pending = new Map<FunctionValue, PendingFunction>();
   readonly moduleScope = new Scope(null);
   private readonly notes: Note[] = [];
@@ -31,10 +35,11 @@ export class Evaluator implements Context {
   private budgetNoted = false;
 
   constructor(
-    options: EvaluateOptions,
+    private readonly options: EvaluateOptions,
     readonly policy: Policy,
   ) {
     this.graph = new GraphBuilder(options.naming);
+    this.graph.runSubclass = (model, inputs, args) => runSubclass(this, model, inputs, args);
     this.moduleScope.vars.set('__name__', str('__main__'));
   }
 
@@ -59,6 +64,8 @@ export class Evaluator implements Context {
         if (!(e instanceof Returned)) throw e;
       }
       flushFunctions(this, this.moduleScope);
+      flushEscaped(this);
+      finishClasses(this);
     } finally {
       // Also when the playground rejects a cell: the models keep what the cell did before.
       this.graph.finishAll();
@@ -69,13 +76,22 @@ export class Evaluator implements Context {
   analysis(): Analysis {
     // A model rebound before any use (`model = Sequential()` then `model = build()`) is dead.
     const models = this.graph.liveModels();
+    // `keras.layers.CuDNNGRU(...)` written out shows multi-backend Keras as an import would.
+    this.multiBackendImport ??=
+      this.graph.layers.find((l) => multiBackendOnly(l.path))?.path ?? null;
+    this.keras2Import ??= this.multiBackendImport;
     if (this.keras2Import) for (const m of models) m.keras2 = true;
+    const multiBackend =
+      this.options.flavour === 'keras2-multibackend' || !!this.multiBackendImport;
+    applyVersionDefaults(this.graph.layers, multiBackend ? 'keras2-multibackend' : 'keras3');
+    applyFreezes(this.freezes);
     return {
       models,
       layers: this.graph.layers,
       notes: this.notes,
       importRoots: [...this.importRoots],
       keras2Import: this.keras2Import,
+      multiBackendImport: this.multiBackendImport,
     };
   }
 
@@ -128,6 +144,16 @@ export class Evaluator implements Context {
 
   imported(path: string): void {
     if (this.keras2Import === null && keras2Only(path)) this.keras2Import = path;
+    if (this.multiBackendImport === null && multiBackendOnly(path)) {
+      this.multiBackendImport = path;
+      // Layers built after the import get multi-backend Keras's names (`lstm_1`).
+      if (this.options.naming === undefined) this.graph.naming = 'keras2-multibackend';
+    }
+  }
+
+  freeze(obj: SyntaxNode, value: Value, scope: Scope): void {
+    const f = freezeThrough(this, obj, value, scope);
+    if (f) this.freezes.push(f);
   }
 
   bindFor(targets: SyntaxNode[], item: Value, scope: Scope): void {

@@ -5,6 +5,8 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import { evaluateCall, labelled, labelOf } from './calls';
+import { memberOf, superMember } from './classes';
+import { ELLIPSIS } from '../layers/operations';
 import { Scope, type Context } from './context';
 import { MAX_UNROLL } from './limits';
 import { tensorValue } from './graph-builder';
@@ -278,6 +280,8 @@ function member(cx: Context, node: SyntaxNode, scope: Scope): Value {
     if (target.kind === 'host')
       cx.policy.unavailable(`indexing ${target.tag} values is not supported`, cx.span(node));
     if (!index || index.name === ']') return UNKNOWN;
+    if (target.kind === 'tensor')
+      return cx.graph.getItem(target.tensor, subscriptKey(cx, node, scope), cx.span(node));
     if (index.nextSibling?.name === ':' || index.name === ':')
       return slice(cx, node, target, scope);
     const item = subscript(target, cx.expr(index, scope));
@@ -299,7 +303,12 @@ function member(cx: Context, node: SyntaxNode, scope: Scope): Value {
   const prop = node.lastChild;
   if (!prop || prop.name !== 'PropertyName') return UNKNOWN;
   const name = cx.src(prop);
+  // `super().__init__(...)` in a method of a class of the text.
+  if (obj.name === 'CallExpression' && cx.src(obj.firstChild!) === 'super')
+    return superMember(scope, name);
   const target = cx.expr(obj, scope);
+  const own = memberOf(cx, target, name, labelOf(cx.src(node)));
+  if (own !== undefined) return own;
   switch (target.kind) {
     case 'ref':
       return { kind: 'ref', path: `${target.path}.${name}` };
@@ -316,9 +325,18 @@ function member(cx: Context, node: SyntaxNode, scope: Scope): Value {
         return tensorValue(target.model.inputs[0]!);
       if (name === 'output' && target.model.outputs.length === 1)
         return tensorValue(target.model.outputs[0]!);
+      // `Model(inputs=base.inputs, ...)`: the list of its input (output) tensors.
+      if ((name === 'inputs' && target.model.inputs.length > 0) || name === 'outputs') {
+        const tensors = name === 'inputs' ? target.model.inputs : target.model.outputs;
+        if (tensors.length > 0) return { kind: 'list', items: tensors.map(tensorValue) };
+      }
       return { kind: 'method', self: target, name };
     case 'layer':
       if (name === 'input' || name === 'output') return cx.graph.layerTensor(target.layer, name);
+      if (name === 'inputs' || name === 'outputs') {
+        const one = cx.graph.layerTensor(target.layer, name === 'inputs' ? 'input' : 'output');
+        return one.kind === 'tensor' ? { kind: 'list', items: [one] } : one;
+      }
       return { kind: 'method', self: target, name };
     case 'host': {
       const v = cx.policy.member(target, name);
@@ -338,6 +356,37 @@ function member(cx: Context, node: SyntaxNode, scope: Scope): Value {
         : UNKNOWN;
     }
   }
+}
+
+/**
+ * The key of `x[...]` as Python passes it to `__getitem__`: one item, or a tuple of them where
+ * commas separate several; `a:b:c` items are slices, `...` is Ellipsis.
+ */
+function subscriptKey(cx: Context, node: SyntaxNode, scope: Scope): Value {
+  const parts: Array<Array<SyntaxNode | ':'>> = [[]];
+  let c = node.firstChild?.nextSibling?.nextSibling ?? null;
+  for (; c && c.name !== ']'; c = c.nextSibling) {
+    if (c.name === ',') parts.push([]);
+    else if (c.name !== 'Comment') parts[parts.length - 1]!.push(c.name === ':' ? ':' : c);
+  }
+  const tuple = parts.length > 1;
+  if (tuple && parts[parts.length - 1]!.length === 0) parts.pop(); // `x[0,]`
+  const items = parts.map((part): Value => {
+    if (!part.includes(':')) {
+      const only = part[0];
+      if (!only || only === ':' || part.length !== 1) return UNKNOWN;
+      return only.name === 'Ellipsis' ? ELLIPSIS : cx.expr(only, scope);
+    }
+    const bounds: Value[] = [NONE, NONE, NONE];
+    let k = 0;
+    for (const x of part) {
+      if (x === ':') k++;
+      else if (k < 3) bounds[k] = cx.expr(x, scope);
+    }
+    if (k > 2) return UNKNOWN;
+    return { kind: 'slice', start: bounds[0]!, stop: bounds[1]!, step: bounds[2]! };
+  });
+  return tuple ? { kind: 'tuple', items } : items[0]!;
 }
 
 function slice(cx: Context, node: SyntaxNode, target: Value, scope: Scope): Value {

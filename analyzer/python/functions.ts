@@ -4,7 +4,7 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import { Scope, type Context, type PendingFunction } from './context';
-import { NONE, UNKNOWN, type FunctionValue, type Value } from './values';
+import { asItems, NONE, UNKNOWN, type FunctionValue, type Value } from './values';
 
 /** Control-flow signal for `return`. */
 export class Returned {
@@ -18,12 +18,14 @@ export function functionDefinition(cx: Context, node: SyntaxNode, scope: Scope):
   if (!nameNode) return;
   const params: PendingFunction['params'] = [];
   if (paramList) {
-    let current: { name: string; def: Value | null } | null = null;
+    let current: PendingFunction['params'][number] | null = null;
     let afterEq = false;
+    let star = false;
     for (let c = paramList.firstChild; c; c = c.nextSibling) {
       if (c.name === 'Comment') continue;
       if (c.name === 'VariableName' && !afterEq) {
-        current = { name: cx.src(c), def: null };
+        current = { name: cx.src(c), def: null, ...(star ? { star: true as const } : {}) };
+        star = false;
         params.push(current);
       } else if (c.name === 'AssignOp') afterEq = true;
       else if (c.name === ',') {
@@ -34,6 +36,7 @@ export function functionDefinition(cx: Context, node: SyntaxNode, scope: Scope):
         afterEq = false;
       } else if (c.name === '*' || c.name === '**') {
         // *args / **kwargs: the name that follows is bound to unknown (no default).
+        star = true;
       }
     }
   }
@@ -50,12 +53,15 @@ export function callFunction(
   cx: Context,
   fn: FunctionValue,
   bound: Map<string, Value> | null,
+  hidden?: ReadonlyMap<string, Value>,
 ): Value {
   const p = cx.pending.get(fn);
   if (!p) return fn.returns;
   if (p.state === 'running') return UNKNOWN;
   p.state = 'running';
   const local = new Scope(p.scope);
+  // Names Python gives a method implicitly (`__class__` for super()), not parameters.
+  for (const [k, v] of hidden ?? []) local.vars.set(k, v);
   for (const param of p.params) {
     const given = bound?.get(param.name);
     local.vars.set(param.name, given ?? param.def ?? UNKNOWN);
@@ -70,6 +76,11 @@ export function callFunction(
   } finally {
     p.state = 'done';
   }
+  // A closure it returns (`return build`) waits for its own call, as the caller will make it.
+  for (const v of result.kind === 'func' ? [result] : (asItems(result) ?? [])) {
+    const inner = v.kind === 'func' ? cx.pending.get(v.fn) : undefined;
+    if (inner?.scope === local && inner.state === 'pending') inner.escaped = true;
+  }
   flushFunctions(cx, local);
   fn.returns = result;
   return result;
@@ -78,6 +89,13 @@ export function callFunction(
 /** Analyses, with their defaults, the functions of a scope that were never called. */
 export function flushFunctions(cx: Context, scope: Scope): void {
   for (const p of [...cx.pending.values()]) {
-    if (p.scope === scope && p.state === 'pending') callFunction(cx, p.fn, null);
+    if (p.scope === scope && p.state === 'pending' && !p.escaped) callFunction(cx, p.fn, null);
+  }
+}
+
+/** At the end of a text: the closures returned by calls but never called, with their defaults. */
+export function flushEscaped(cx: Context): void {
+  for (const p of [...cx.pending.values()]) {
+    if (p.escaped && p.state === 'pending') callFunction(cx, p.fn, null);
   }
 }

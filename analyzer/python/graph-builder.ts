@@ -44,7 +44,7 @@ import {
 } from './values';
 
 /** Naming convention for automatic names (`input_layer` in Keras 3, `input_1` in tf.keras 2). */
-export type Naming = 'keras3' | 'tf-keras2';
+export type Naming = 'keras3' | 'tf-keras2' | 'keras2-multibackend';
 
 interface SequentialState {
   entries: Array<
@@ -61,9 +61,6 @@ interface ApplicationGraph {
   tensor: Tensor | null;
   call: LayerCall | null;
 }
-
-/** Why a model that is used where a layer goes cannot be followed (yet). */
-const NESTED_MODEL = 'a model used as a layer, which the analyzer does not follow';
 
 /** The one line a tensor of unknown origin gives for the model it reaches. */
 function untraced(origin: Unknowable | undefined): string {
@@ -95,7 +92,10 @@ function wrapDepth(layer: LayerNode): number {
  * deepest of its calls; within one depth, in the order a depth-first walk from the outputs first
  * meets them. An input that reaches no output counts as depth 0, first among the outputs.
  */
-function kerasLayerOrder(inputs: Tensor[], outputs: Tensor[]): LayerNode[] {
+function kerasLayerOrder(
+  inputs: Tensor[],
+  outputs: Tensor[],
+): { layers: LayerNode[]; sequentialLike: boolean } {
   const declared = new Set(inputs);
   const finished = new Set<LayerCall>();
   const inProgress = new Set<LayerCall>();
@@ -152,9 +152,19 @@ function kerasLayerOrder(inputs: Tensor[], outputs: Tensor[]): LayerNode[] {
       index.set(layer, -1);
     }
   }
-  return [...layerDepth.keys()].sort(
+  const layers = [...layerDepth.keys()].sort(
     (a, b) => layerDepth.get(b)! - layerDepth.get(a)! || index.get(a)! - index.get(b)!,
   );
+  // Keras 3's summary (summary_utils.print_summary) prints a functional model as a plain list
+  // only when each depth has one node, no node takes several tensors and no layer is shared.
+  const perDepth = new Map<number, number>();
+  for (const d of callDepth.values()) perDepth.set(d, (perDepth.get(d) ?? 0) + 1);
+  const calls = [...callDepth.keys()];
+  const sequentialLike =
+    [...perDepth.values()].every((n) => n === 1) &&
+    calls.every((c) => parents(c).length <= 1) &&
+    new Set(calls.map((c) => c.layer)).size === calls.length;
+  return { layers, sequentialLike };
 }
 
 /** Builds the graph of one evaluation (a file, or a playground session across its cells). */
@@ -173,8 +183,27 @@ export class GraphBuilder {
    * rank included, so that one error gives one finding and no cascade.
    */
   private readonly broken = new Set<Tensor>();
+  /** The layer standing for each model used as a layer (one per model: its weights are shared). */
+  private readonly modelLayers = new Map<ModelNode, LayerNode>();
+  /** The `call`s being followed (innermost last): the layer calls each one makes. */
+  private readonly traces: Array<{ calls: LayerCall[]; incomplete: string | null }> = [];
+  /**
+   * Follows a subclassed model's `call` on tensors of these shapes and returns its outputs (the
+   * evaluator's, set by it: the builder never runs code); null where it cannot.
+   */
+  runSubclass:
+    ((model: ModelNode, inputs: Tensor[], args: readonly Arg[] | null) => Tensor[] | null) | null =
+    null;
+  /** The arguments of the model call being recorded (`dec(tgt, state)`), for its `call`. */
+  private nestedArgs: readonly Arg[] | null = null;
 
-  constructor(private readonly naming: Naming | undefined) {}
+  /** Settable: a multi-backend import seen before the layers gives them Keras 2.3's names. */
+  constructor(public naming: Naming | undefined) {}
+
+  /** tf.keras 2 and multi-backend Keras name inputs `input_1` and functional models `model`. */
+  private get keras2Names(): boolean {
+    return this.naming === 'tf-keras2' || this.naming === 'keras2-multibackend';
+  }
 
   /** The value a call of a Keras symbol makes (a layer, an input tensor, a model, a loss...). */
   construct(sym: KerasSymbol, site: CallSite, path: string): Value {
@@ -252,6 +281,92 @@ export class GraphBuilder {
   /** A tensor nothing is known about (the output of a model used as a layer). */
   unknownTensor(): Value {
     return tensorValue(this.tensor(null, null));
+  }
+
+  /** A model for an instance of a `keras.Model` subclass of the text (named after its class). */
+  subclassedModel(className: string, site: CallSite): ModelNode {
+    return this.newModel('subclassed', site, className, className);
+  }
+
+  /** A tensor of this shape with no producer: the input a subclassed model's `call` is followed on. */
+  traceInput(shape: Shape | null, lastDim?: number): Tensor {
+    const t = this.tensor(shape, null);
+    if (shape === null && lastDim !== undefined) t.lastDim = lastDim;
+    return t;
+  }
+
+  /** Starts recording the layer calls a `call` makes (nested calls record into their own). */
+  beginTrace(): void {
+    this.traces.push({ calls: [], incomplete: null });
+  }
+
+  /** Ends the innermost recording: its calls, and why part of it could not be followed. */
+  endTrace(): { calls: LayerCall[]; incomplete: string | null } {
+    return this.traces.pop() ?? { calls: [], incomplete: null };
+  }
+
+  /** Code inside the `call` being followed was skipped (an unknown branch, a loop): say why. */
+  traceSkipped(why: string): void {
+    const top = this.traces[this.traces.length - 1];
+    if (top) top.incomplete ??= why;
+  }
+
+  /** The layer standing for a model used as a layer: a row of its own with the model's weights. */
+  modelLayer(model: ModelNode): LayerNode {
+    const known = this.modelLayers.get(model);
+    if (known) return known;
+    const type =
+      model.kind === 'sequential'
+        ? 'Sequential'
+        : model.kind === 'functional'
+          ? 'Functional'
+          : model.path;
+    const layer = this.constructLayer(type, siteAt(model.site.span), '', { name: model.name });
+    // constructLayer bound the model's constructor arguments by no signature: they are not its config.
+    for (const k of Object.keys(layer.config)) if (k !== 'name') delete layer.config[k];
+    layer.site = model.site;
+    layer.model = model;
+    this.layers.splice(this.layers.indexOf(layer), 1);
+    this.modelLayers.set(model, layer);
+    return layer;
+  }
+
+  /** `encoder(x)`, `model(inputs)`: a model applied to tensors, one row with its weights. */
+  applyModel(model: ModelNode, site: CallSite): Value {
+    const first = site.args.find((a) => a.keyword === null || a.keyword === 'inputs');
+    // Every tensor it is given is an input of the call (`dec(tgt, state)` depends on both).
+    const more = site.args
+      .filter((a) => a !== first)
+      .flatMap((a) => (asItems(a.value) ?? [a.value]).filter((v) => v.kind === 'tensor'))
+      .map((v) => (v as Extract<Value, { kind: 'tensor' }>).tensor);
+    this.nestedArgs = model.kind === 'subclassed' ? site.args : null;
+    const call = this.record(
+      this.modelLayer(model),
+      [...this.tensorsOf(first?.value ?? UNKNOWN), ...more],
+      site.span,
+    );
+    if (call.outputs.length === 1) return tensorValue(call.outputs[0]!);
+    return { kind: 'list', items: call.outputs.map(tensorValue) };
+  }
+
+  /**
+   * `x[:, -1, :]` on a symbolic tensor: Keras 3's `GetItem` operation (tf.keras 2's
+   * `tf.__operators__.getitem` SlicingOpLambda), a row of its own with no weights.
+   */
+  getItem(t: Tensor, key: Value, span: Span): Value {
+    const keras2 = this.keras2Names;
+    const type = keras2 ? 'SlicingOpLambda' : 'GetItem';
+    const name = keras2 ? this.opName('tf.__operators__.getitem') : this.autoName(type);
+    const layer = this.constructLayer(type, siteAt(span), '', { name });
+    layer.config['key'] = key;
+    return tensorValue(this.record(layer, [t], span).outputs[0]!);
+  }
+
+  /** tf.keras 2's names for operations on tensors: `tf.__operators__.getitem`, then `_1`... */
+  private opName(base: string): string {
+    const n = this.names.get(base) ?? 0;
+    this.names.set(base, n + 1);
+    return n === 0 ? base : `${base}_${n}`;
   }
 
   /** An instance of a class defined in the text that subclasses a Keras layer or model. */
@@ -371,7 +486,7 @@ export class GraphBuilder {
     const first = site.args[0];
     switch (method) {
       case 'add':
-        if (state && first) this.addToSequential(state, first.value, first.valueSpan);
+        if (state && first) this.addToSequential(state, first.value);
         return NONE;
       case 'build':
         if (state && first) {
@@ -405,6 +520,7 @@ export class GraphBuilder {
   finish(model: ModelNode): void {
     const state = this.sequential.get(model);
     if (state) return this.finishSequential(model, state);
+    if (model.kind === 'subclassed') return this.finishSubclassed(model);
     // Functional: the calls reachable from the outputs, in the order they were made.
     const seen = new Set<LayerCall>();
     const stack = [...model.outputs];
@@ -437,8 +553,32 @@ export class GraphBuilder {
       model.opaque = true;
       model.opaqueReason ??= 'its outputs come from code the analyzer cannot follow';
     }
-    model.layers = kerasLayerOrder(model.inputs, model.outputs);
+    const order = kerasLayerOrder(model.inputs, model.outputs);
+    model.layers = order.layers;
+    model.connected = !order.sequentialLike;
     for (const c of model.calls) if (!model.layers.includes(c.layer)) model.layers.push(c.layer);
+    this.opaqueLayers(model);
+  }
+
+  /**
+   * A subclassed model keeps the layers its attributes hold and the calls its `call` made. Where
+   * part of `call` was skipped and a layer was never called, that layer may have been called
+   * there: its weights, and so the totals, are unknown.
+   */
+  private finishSubclassed(model: ModelNode): void {
+    model.opaque = false;
+    model.opaqueReason = null;
+    const info = model.subclass;
+    if (!info) {
+      model.opaque = true;
+      model.opaqueReason = 'its call method could not be followed';
+    } else if (info.ownWeights) {
+      model.opaque = true;
+      model.opaqueReason = `it makes weights of its own (${info.ownWeights}), which the analyzer does not count`;
+    } else if (info.incomplete && model.layers.some((l) => l.calls.length === 0)) {
+      model.opaque = true;
+      model.opaqueReason = `its call method has ${info.incomplete.replace(/^layers are (added|called) /, 'code ')}, where some of its layers may be called`;
+    }
     this.opaqueLayers(model);
   }
 
@@ -453,9 +593,11 @@ export class GraphBuilder {
   // ---- layers ------------------------------------------------------------------------------
 
   private autoName(type: string): string {
-    const base = type === 'InputLayer' && this.naming === 'tf-keras2' ? 'input' : snakeCase(type);
+    const base = type === 'InputLayer' && this.keras2Names ? 'input' : snakeCase(type);
     const n = this.names.get(base) ?? 0;
     this.names.set(base, n + 1);
+    // Multi-backend Keras counts every class from 1 (`lstm_1`), tf.keras 2 only its inputs.
+    if (this.naming === 'keras2-multibackend') return `${base}_${n + 1}`;
     if (this.naming === 'tf-keras2' && type === 'InputLayer') return `${base}_${n + 1}`;
     return n === 0 ? base : `${base}_${n}`;
   }
@@ -633,6 +775,12 @@ export class GraphBuilder {
       layer.calls.push(call);
       return call;
     }
+    if (layer.model) {
+      this.recordNested(call, layer.model, unbuilt);
+      layer.calls.push(call);
+      this.traces[this.traces.length - 1]?.calls.push(call);
+      return call;
+    }
     const outcome = outputOf(
       layer,
       inputs.map((t) => t.shape),
@@ -650,7 +798,44 @@ export class GraphBuilder {
       }
     }
     layer.calls.push(call);
+    this.traces[this.traces.length - 1]?.calls.push(call);
     return call;
+  }
+
+  /**
+   * The outputs of a model applied as a layer: a subclassed model's `call` followed on the
+   * inputs; a Sequential model with no input shape of its own built on them (as Keras builds it);
+   * otherwise the model's own outputs.
+   */
+  private recordNested(call: LayerCall, model: ModelNode, unbuilt: boolean): void {
+    const args = this.nestedArgs;
+    this.nestedArgs = null;
+    let outs: Tensor[] | null;
+    if (model.kind === 'subclassed')
+      outs = unbuilt ? null : (this.runSubclass?.(model, call.inputs, args) ?? null);
+    else {
+      const state = this.sequential.get(model);
+      const shape = call.inputs[0]?.shape;
+      if (
+        state &&
+        state.buildShape === undefined &&
+        model.inputSource === null &&
+        shape &&
+        !unbuilt
+      ) {
+        this.finish(model);
+        if (model.inputSource === null) {
+          state.buildShape = shape;
+          this.finish(model);
+        }
+      }
+      outs = model.outputs;
+    }
+    call.outputs = (outs ?? [null]).map((t) => {
+      const out = this.tensor(unbuilt ? null : (t?.shape ?? null), call);
+      if (out.shape === null && t?.lastDim !== undefined && !unbuilt) out.lastDim = t.lastDim;
+      return out;
+    });
   }
 
   /**
@@ -682,10 +867,16 @@ export class GraphBuilder {
 
   // ---- models ------------------------------------------------------------------------------
 
-  private newModel(kind: ModelNode['kind'], site: CallSite, path: string): ModelNode {
+  private newModel(
+    kind: ModelNode['kind'],
+    site: CallSite,
+    path: string,
+    className?: string,
+  ): ModelNode {
     const given = site.args.find((a) => a.keyword === 'name');
     const base =
-      kind === 'sequential' ? 'sequential' : this.naming === 'tf-keras2' ? 'model' : 'functional';
+      className ??
+      (kind === 'sequential' ? 'sequential' : this.keras2Names ? 'model' : 'functional');
     const model: ModelNode = {
       id: this.ids++,
       path,
@@ -726,29 +917,30 @@ export class GraphBuilder {
     return { kind: 'model', model };
   }
 
-  /** One layer (or what stands where a layer goes) added to a Sequential model; `at` is its text. */
-  private addToSequential(state: SequentialState, item: Value, at?: Span): void {
+  /** One layer (or what stands where a layer goes) added to a Sequential model. */
+  private addToSequential(state: SequentialState, item: Value): void {
     if (item.kind === 'layer') {
       // Keras 3 turns a first layer's input_shape into an InputLayer, which takes an auto name.
       const declares =
         item.layer.inputHintArgs.some(
           (a) => a.param !== 'input_length' && a.param !== 'batch_size',
         ) || this.applications.has(item.layer);
-      if (state.entries.length === 0 && declares && this.naming !== 'tf-keras2')
-        this.autoName('InputLayer');
+      if (state.entries.length === 0 && declares && !this.keras2Names) this.autoName('InputLayer');
       state.entries.push({ kind: 'layer', layer: item.layer });
     } else if (item.kind === 'tensor' && item.tensor.producer?.layer.type === 'InputLayer') {
       state.entries.push({ kind: 'input', tensor: item.tensor });
     } else if (item.kind === 'model') {
-      // A model as a layer: a row of its own (at the nested model's constructor, in a list).
+      // A model as a layer: a row of its own with the model's weights. One with an input shape
+      // of its own declares the outer model's, which takes an InputLayer (and its name) for it.
       const inner = item.model;
-      const where = at ?? { from: inner.site.span.to, to: inner.site.span.to };
-      const layer = this.constructLayer(
-        inner.kind === 'sequential' ? 'Sequential' : 'Functional',
-        siteAt(where),
-        '',
-        { reason: NESTED_MODEL, name: inner.name },
-      );
+      const layer = this.modelLayer(inner);
+      if (inner.kind !== 'subclassed') this.finish(inner);
+      layer.inputHint =
+        inner.kind !== 'subclassed' && inner.inputSource !== null && inner.inputs.length === 1
+          ? (inner.inputs[0]!.shape ?? null)
+          : null;
+      if (state.entries.length === 0 && layer.inputHint && !this.keras2Names)
+        this.autoName('InputLayer');
       state.entries.push({ kind: 'layer', layer });
     } else {
       const origin = originOf(item);
@@ -863,7 +1055,11 @@ export class GraphBuilder {
       }
       if (!sawLayer && shape === undefined) {
         // An application first: Keras 3 builds the Sequential model on its input shape.
-        if (layer.inputHintArgs.length > 0 || this.applications.has(layer)) {
+        if (
+          layer.inputHintArgs.length > 0 ||
+          this.applications.has(layer) ||
+          (layer.model && layer.inputHint)
+        ) {
           model.inputSource = 'hint';
           model.inputLayer = layer;
         } else if (state.buildShape !== undefined) model.inputSource = 'build';

@@ -75,6 +75,8 @@ const APPLICATION_NAMES: Readonly<Record<string, string>> = {
   DenseNet201: 'densenet201',
   NASNetMobile: 'nasnet_mobile',
   NASNetLarge: 'nasnet_large',
+  MobileNetV3Small: 'MobileNetV3Small',
+  MobileNetV3Large: 'MobileNetV3Large',
 };
 
 /** Keras's name for an application model built without `name=`, or null where it depends on arguments. */
@@ -104,17 +106,8 @@ const OTHER_LAYERS = new Set([
 /** Classes of the layers module that are not layers one builds into a model. */
 const NOT_LAYERS = new Set(['Layer', 'InputSpec', 'Wrapper']);
 
-/**
- * Modules and names that exist only in Keras 2 (standalone `keras` up to 2.x, whose public API
- * had these submodules; Keras 3 has none of them): importing one shows the file is Keras 2 code.
- */
-const KERAS2_ONLY =
-  /^keras\.(layers\.(recurrent|embeddings|merge|cudnn_recurrent|wrappers)|preprocessing\.text|engine|wrappers\.scikit_learn|backend\.tensorflow_backend)(\.|$)|^keras\.layers\.(CuDNNLSTM|CuDNNGRU)$/;
-
-/** True when an imported module or name exists only in Keras 2. */
-export function keras2Only(path: string): boolean {
-  return KERAS2_ONLY.test(path);
-}
+// Which Keras a file's imports show is decided in one place.
+export { keras2Only } from '../versions';
 
 /** Maps a qualified name to the Keras API it names, or null when it is not Keras. */
 export function resolveKeras(path: string): KerasSymbol | null {

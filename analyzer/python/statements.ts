@@ -5,22 +5,13 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import type { Context, Scope } from './context';
+import { classDefinition, setAttribute } from './classes';
 import { functionDefinition, Returned } from './functions';
-import { kerasTail, resolveKeras } from './keras';
 import { MAX_UNROLL } from './limits';
 import { importStatement } from './names';
 import { exprChildren, firstExpr } from './nodes';
 import { binary } from './operators';
-import {
-  asItems,
-  equal,
-  iterate,
-  NONE,
-  truthy,
-  UNKNOWN,
-  type ClassValue,
-  type Value,
-} from './values';
+import { asItems, equal, iterate, NONE, truthy, UNKNOWN, type Value } from './values';
 
 /** A `for` loop the evaluator cannot unroll, as the policy is told. */
 const OPAQUE_LOOP = `a \`for\` loop that is not over range() or a list of at most ${MAX_UNROLL} known items (or that uses break/continue)`;
@@ -112,34 +103,6 @@ function assign(cx: Context, node: SyntaxNode, scope: Scope): void {
   }
 }
 
-/**
- * `class Name(Bases): ...`: the body is not followed; what the bases say is kept, so that an
- * instance of a Keras layer or model subclass stands in the model as a layer of its own.
- */
-function classDefinition(cx: Context, node: SyntaxNode, scope: Scope): void {
-  const name = node.getChild('VariableName');
-  if (!name) return;
-  const bases = node.getChild('ArgList');
-  let base: ClassValue['base'] = null;
-  for (const b of bases ? exprChildren(bases) : []) {
-    if (b.name === 'VariableName' && b.nextSibling?.name === 'AssignOp') break; // metaclass=...
-    const v = cx.expr(b, scope);
-    const kind = v.kind === 'class' ? v.cls.base : v.kind === 'ref' ? kerasBase(v.path) : null;
-    if (kind === 'model' || (kind === 'layer' && base === null)) base = kind;
-  }
-  scope.vars.set(cx.src(name), { kind: 'class', cls: { name: cx.src(name), base } });
-}
-
-/** Whether a qualified name is a Keras layer (`keras.layers.Layer`, `LSTM`...) or model class. */
-function kerasBase(path: string): ClassValue['base'] {
-  const tail = kerasTail(path);
-  if (tail === null) return null;
-  if (/^(models\.)?(Model|Sequential|Functional)$|(^|\.)training\.Model$/.test(tail))
-    return 'model';
-  if (/(^|\.)(Layer|Wrapper)$/.test(tail)) return 'layer';
-  return resolveKeras(path)?.kind === 'layer' ? 'layer' : null;
-}
-
 /** Binds a name, keeping count of the names that hold each model (see GraphBuilder.liveModels). */
 function bindName(cx: Context, name: string, value: Value, scope: Scope): void {
   const old = scope.vars.get(name);
@@ -174,6 +137,13 @@ function bindTarget(cx: Context, target: SyntaxNode, value: Value, scope: Scope)
       if (obj && prop?.name === 'PropertyName' && cx.src(prop) === 'trainable') {
         const owner = cx.expr(obj, scope);
         if (owner.kind === 'layer') owner.layer.config['trainable'] = value;
+        // `encoder.trainable = False`: every weight of the model is non-trainable.
+        else if (owner.kind === 'model' && value.kind === 'bool') owner.model.frozen = !value.value;
+        // `model.layers[0].trainable = False`: applied once the model is complete (trainable.ts).
+        else cx.freeze(obj, value, scope);
+      } else if (obj && prop?.name === 'PropertyName') {
+        // `self.lstm = LSTM(64)`: an attribute of an instance of a class of the text.
+        setAttribute(cx, cx.expr(obj, scope), cx.src(prop), value);
       }
       return;
     }
@@ -336,6 +306,7 @@ function tryStatement(cx: Context, node: SyntaxNode, scope: Scope): void {
  * to become opaque (shapes after that point are unknown).
  */
 function opaque(cx: Context, node: SyntaxNode, scope: Scope, why: string): void {
+  cx.graph.traceSkipped(why);
   const cursor = node.cursor();
   do {
     if (!cx.spend(node)) return;
@@ -344,6 +315,13 @@ function opaque(cx: Context, node: SyntaxNode, scope: Scope, why: string): void 
       for (let c = n.firstChild; c; c = c.nextSibling) {
         if (c.name === 'AssignOp' || c.name === 'UpdateOp' || c.name === 'in') break;
         forgetTarget(cx, c, scope);
+        // `for layer in base.layers[:15]: layer.trainable = False` (a loop it cannot unroll).
+        if (n.name === 'AssignStatement' && c.name === 'MemberExpression') {
+          const prop = c.lastChild;
+          const valueNode = c.nextSibling?.name === 'AssignOp' ? c.nextSibling.nextSibling : null;
+          if (c.firstChild && prop?.name === 'PropertyName' && cx.src(prop) === 'trainable')
+            cx.freeze(c.firstChild, valueNode ? cx.expr(valueNode, scope) : UNKNOWN, scope);
+        }
       }
     } else if (n.name === 'CallExpression') {
       const callee = n.firstChild;

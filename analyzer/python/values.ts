@@ -14,6 +14,8 @@ export interface Span {
 export interface FunctionValue {
   name: string;
   returns: Value;
+  /** A method bound to its instance (`self.encode`, `super().__init__`): where it was found. */
+  bound?: { fn: FunctionValue; self: Value; owner: ClassValue };
 }
 
 /**
@@ -32,6 +34,17 @@ export interface Unknowable {
 export interface ClassValue {
   name: string;
   base: 'layer' | 'model' | null;
+  /** What its body defines (methods as functions, class attributes); absent: not followed. */
+  members?: Map<string, Value>;
+  /** The classes of the text it derives from, in order (where inherited members come from). */
+  parents?: ClassValue[];
+}
+
+/** An instance of a class of the text that is neither a Keras layer nor a model. */
+export interface ObjectValue {
+  cls: ClassValue;
+  /** Its attributes (`self.units = 64`), in the order they were first assigned. */
+  attrs: Map<string, Value>;
 }
 
 /** An optimizer object such as `keras.optimizers.Adam(learning_rate=1e-3)`. */
@@ -63,8 +76,12 @@ export type Value =
   | { kind: 'loss'; name: string; fromLogits: Value }
   /** A runtime value of the playground (data arrays, a training history): opaque to the analyzer. */
   | { kind: 'host'; tag: string; payload: unknown }
-  /** A class defined in the text (its body is not followed). */
+  /** A class defined in the text. */
   | { kind: 'class'; cls: ClassValue }
+  /** An instance of a plain class of the text (Keras subclasses are layers and models). */
+  | { kind: 'object'; obj: ObjectValue }
+  /** A slice in a subscript (`x[:, -1]`), its bounds as written (None where omitted). */
+  | { kind: 'slice'; start: Value; stop: Value; step: Value }
   | { kind: 'unknown'; origin?: Unknowable };
 
 export const UNKNOWN: Value = { kind: 'unknown' };

@@ -89,13 +89,6 @@ describe('unknown is unknown: a model with a part the analyzer cannot see into',
       'tf.nn.relu',
       'tf.nn.relu: not a Keras layer the analyzer models',
     ],
-    [
-      'a model called as a layer',
-      'sub = keras.Sequential([keras.Input((20, 8)), layers.Dense(8)], name="sub")',
-      'x = sub(x)',
-      'sub (Sequential)',
-      'sub (Sequential): a model used as a layer, which the analyzer does not follow',
-    ],
   ];
   for (const [what, setup, middle, row, reason] of cases) {
     test(`${what}: a row of its own, the layers around it kept, the total unknown`, () => {
@@ -141,14 +134,14 @@ model = keras.Model(base.input, out)`);
 
   test('a keras.applications model the analyzer does not count: unknown, the head after it kept', () => {
     const s =
-      last(`${TF}base = keras.applications.EfficientNetB0(include_top=False, input_shape=(64, 64, 3))
+      last(`${TF}base = keras.applications.InceptionResNetV2(include_top=False, input_shape=(96, 96, 3))
 x = layers.GlobalAveragePooling2D()(base.output)
 out = layers.Dense(2)(x)
 model = keras.Model(base.input, out)`);
     assert.deepEqual(
       s.rows.map((r) => [r.name, r.type, r.params]),
       [
-        ['efficientnetb0', 'Functional', null],
+        ['inception_resnet_v2', 'Functional', null],
         ['global_average_pooling2d', 'GlobalAveragePooling2D', 0],
         ['dense', 'Dense', null],
       ],
@@ -156,7 +149,7 @@ model = keras.Model(base.input, out)`);
     assert.equal(s.totalParams, null);
     assert.equal(
       s.unknownReason,
-      'efficientnetb0 (Functional): keras.applications.EfficientNetB0, which the analyzer does not model',
+      'inception_resnet_v2 (Functional): keras.applications.InceptionResNetV2, which the analyzer does not model',
     );
   });
 
@@ -244,6 +237,48 @@ model = keras.Sequential([${first}layers.Embedding(1000, 16, input_length=50), l
     assert.equal(
       last(src('import tf_keras as keras\nfrom tf_keras import layers', '')).unbuilt,
       null,
+    );
+  });
+});
+
+describe('Connected to (Keras 3 summary_utils: functional models that are not a plain chain)', () => {
+  test('a chain has no such column; merges, several inputs and shared layers do', () => {
+    const chain = last(`${TF}x = keras.Input((10, 3))
+model = keras.Model(x, layers.Dense(1)(layers.LSTM(4)(x)))`);
+    assert.ok(chain.rows.every((r) => r.connectedTo === undefined));
+    assert.doesNotMatch(formatSummary(chain), /Connected to/);
+    const merged = last(`${TF}a = keras.Input((5,), name="a")
+b = keras.Input((5,), name="b")
+shared = layers.Dense(4, name="shared")
+m = layers.concatenate([shared(a), shared(b)])
+model = keras.Model([a, b], layers.Dense(1, name="out")(m))`);
+    assert.deepEqual(
+      merged.rows.map((r) => [r.name, r.connectedTo]),
+      [
+        ['a', '-'],
+        ['b', '-'],
+        ['shared', 'a[0][0], b[0][0]'],
+        ['concatenate', 'shared[0][0], shared[1][0]'],
+        ['out', 'concatenate[0][0]'],
+      ],
+    );
+    const table = formatSummary(merged);
+    assert.match(table, /┃ Layer \(type\) +┃ Output Shape +┃ Param # ┃ Connected to +┃/);
+    assert.match(
+      table,
+      /│ concatenate \(Concatenate\) +│ \(None, 8\) +│ +0 │ shared\[0\]\[0\], shared\[1\]\[0\] +│/,
+    );
+  });
+
+  test('initial_state tensors are inputs of the call too (node index, tensor index)', () => {
+    const s = last(`${TF}enc_in = keras.Input((None, 8))
+_, h, c = layers.LSTM(16, return_state=True)(enc_in)
+dec_in = keras.Input((None, 4))
+y = layers.LSTM(16, return_sequences=True)(dec_in, initial_state=[h, c])
+model = keras.Model([enc_in, dec_in], layers.Dense(4)(y))`);
+    assert.equal(
+      s.rows.find((r) => r.name === 'lstm_1')?.connectedTo,
+      'input_layer_1[0][0], lstm[0][1], lstm[0][2]',
     );
   });
 });

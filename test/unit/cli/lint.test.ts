@@ -216,7 +216,7 @@ describe('rnnlab lint', () => {
     const dir2 = project({ 'pyproject.toml': '[tool.rnnlab]\ntarget = "keras4"\n', 'm.py': BAD });
     const r2 = lintCli([join(dir2, 'm.py')]);
     assert.equal(r2.code, 2);
-    assert.match(r2.stderr, /target must be one of keras3, tf-keras2, tfjs/);
+    assert.match(r2.stderr, /target must be one of keras3, tf-keras2, keras2-multibackend, tfjs/);
   });
 
   test('notebook findings print as path.ipynb:cellN:line:col and JSON carries "cell"', () => {

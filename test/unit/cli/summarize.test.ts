@@ -26,6 +26,9 @@ interface JsonLayer {
   type: string;
   outputShape: string;
   params: number | null;
+  trainableParams: number | null;
+  /** Why `params` is unknown; null when known. */
+  reason: string | null;
 }
 interface JsonModel {
   name: string;
@@ -36,6 +39,10 @@ interface JsonModel {
   totalParams: number | null;
   trainableParams: number | null;
   nonTrainableParams: number | null;
+  /** Why the totals are unknown; null when known. */
+  reason: string | null;
+  /** Keras 3 prints this model unbuilt (the figures come from a hint it ignores): why; else null. */
+  unbuilt: string | null;
 }
 
 function json(...args: string[]): { run: Run; models: JsonModel[] } {
@@ -82,6 +89,8 @@ const MODEL_KEYS = [
   'totalParams',
   'trainableParams',
   'nonTrainableParams',
+  'reason',
+  'unbuilt',
 ];
 
 describe('rnnlab summary', () => {
@@ -96,19 +105,42 @@ describe('rnnlab summary', () => {
     const [seq, fn] = models as [JsonModel, JsonModel];
     assert.deepEqual(Object.keys(seq), MODEL_KEYS);
     for (const layer of [...seq.layers, ...fn.layers]) {
-      assert.deepEqual(Object.keys(layer), ['name', 'type', 'outputShape', 'params']);
+      assert.deepEqual(Object.keys(layer), [
+        'name',
+        'type',
+        'outputShape',
+        'params',
+        'trainableParams',
+        'reason',
+      ]);
     }
     assert.deepEqual(seq, {
       name: 'tiny_lstm',
       file,
       line: 4,
       layers: [
-        { name: 'lstm', type: 'LSTM', outputShape: '(None, 16)', params: LSTM_16 },
-        { name: 'dense', type: 'Dense', outputShape: '(None, 4)', params: DENSE_4 },
+        {
+          name: 'lstm',
+          type: 'LSTM',
+          outputShape: '(None, 16)',
+          params: LSTM_16,
+          trainableParams: LSTM_16,
+          reason: null,
+        },
+        {
+          name: 'dense',
+          type: 'Dense',
+          outputShape: '(None, 4)',
+          params: DENSE_4,
+          trainableParams: DENSE_4,
+          reason: null,
+        },
       ],
       totalParams: 1_348,
       trainableParams: 1_348,
       nonTrainableParams: 0,
+      reason: null,
+      unbuilt: null,
     });
     assert.equal(LSTM_16 + DENSE_4, 1_348);
 
@@ -125,6 +157,87 @@ describe('rnnlab summary', () => {
     assert.equal(fn.totalParams, 13_601);
     assert.equal(fn.trainableParams, 13_601);
     assert.equal(LSTM_32_A + LSTM_32_B + DENSE_1, 13_601);
+  });
+
+  test('--format json says why each unknown count is unknown, per model and per row', () => {
+    const dir = folder({
+      'opaque.py': `import keras
+from keras import layers
+
+class Attention(layers.Layer):
+    def call(self, x):
+        return x
+
+inputs = keras.Input(shape=(30, 8))
+x = layers.LSTM(16, return_sequences=True)(inputs)
+x = Attention()(x)
+x = layers.GlobalAveragePooling1D()(x)
+outputs = layers.Dense(1)(x)
+model = keras.Model(inputs, outputs)
+
+free = keras.Sequential([layers.LSTM(8), layers.Dense(1)])
+`,
+    });
+    const { run, models } = json(join(dir, 'opaque.py'));
+    assert.equal(run.code, 0);
+    const [model, free] = models as [JsonModel, JsonModel];
+    assert.equal(model.totalParams, null);
+    assert.match(model.reason ?? '', /^attention \(Attention\): /);
+    const attention = model.layers.find((l) => l.type === 'Attention')!;
+    assert.equal(attention.params, null);
+    assert.match(attention.reason ?? '', /custom layer|does not model/);
+    // The LSTM before it is known: 4*16*(8+16+1) = 1,600.
+    const lstm = model.layers.find((l) => l.type === 'LSTM')!;
+    assert.deepEqual([lstm.params, lstm.reason], [1_600, null]);
+    // No input shape at all: every count that needs one is unknown for that reason.
+    assert.equal(free.totalParams, null);
+    assert.equal(free.reason, 'an input size is unknown');
+    assert.deepEqual(
+      free.layers.map((l) => l.reason),
+      ['an input size is unknown', 'an input size is unknown'],
+    );
+  });
+
+  test('--format json carries the Keras 3 unbuilt note (input_length only), null under Keras 2', () => {
+    const body = `model = Sequential()
+model.add(Embedding(5000, 32, input_length=80))
+model.add(LSTM(16))
+model.add(Dense(1, activation="sigmoid"))
+`;
+    const dir = folder({
+      'k3.py': `from keras.models import Sequential\nfrom keras.layers import Embedding, LSTM, Dense\n${body}`,
+      'k2.py': `from keras.models import Sequential\nfrom keras.layers import Dense, LSTM\nfrom keras.layers.embeddings import Embedding\n${body}`,
+    });
+    const [k3] = json(join(dir, 'k3.py')).models as [JsonModel];
+    const [k2] = json(join(dir, 'k2.py')).models as [JsonModel];
+    assert.match(k3.unbuilt ?? '', /^Keras 3 prints this model unbuilt .*input_length=80/);
+    assert.equal(k2.unbuilt, null);
+    // Embedding 5000*32 = 160,000; LSTM 4*16*(32+16+1) = 3,136; Dense 17: 163,153 both ways.
+    assert.equal(k3.totalParams, 163_153);
+    assert.equal(k2.totalParams, 163_153);
+  });
+
+  test('--target keras2-multibackend (or [tool.rnnlab]) gives GRU reset_after=False counts', () => {
+    const src = `from keras.models import Sequential
+from keras.layers import GRU, Dense
+model = Sequential([GRU(32, input_shape=(10, 8)), Dense(1)])
+`;
+    const dir = folder({ 'gru.py': src });
+    const file = join(dir, 'gru.py');
+    // GRU(32) on 8 features: reset_after=True 3*32*(8+32+2) = 4,032; False 3*32*(8+32+1) = 3,936.
+    assert.equal(json(file).models[0]!.layers[0]!.params, 4_032);
+    assert.equal(json('--target', 'keras2-multibackend', file).models[0]!.layers[0]!.params, 3_936);
+    const project = folder({
+      'pyproject.toml': '[tool.rnnlab]\ntarget = "keras2-multibackend"\n',
+      'gru.py': src,
+    });
+    assert.equal(json(join(project, 'gru.py')).models[0]!.layers[0]!.params, 3_936);
+    const bad = cli('summary', '--target', 'keras1', file);
+    assert.equal(bad.code, 2);
+    assert.match(
+      bad.errors.join('\n'),
+      /--target must be one of keras3, tf-keras2, keras2-multibackend, tfjs/,
+    );
   });
 
   test('text format prints Keras-style tables with the same totals', () => {

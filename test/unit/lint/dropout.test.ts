@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { analyze } from '../../../analyzer/python/evaluate';
+import { summarize } from '../../../analyzer/summary';
 import {
   checkFixes,
   checkNoqa,
@@ -1024,5 +1025,98 @@ describe("Keras 2's CuDNNLSTM and CuDNNGRU", () => {
         'Set noise_shape=(None, 1, 128): one mask shared by all timesteps',
       ],
     );
+  });
+});
+
+describe('RNN(cell) and StackedRNNCells as recurrent consumers', () => {
+  const head = 'import keras\nfrom keras import layers\n';
+  const fn = (rnn: string, dropout = 'layers.Dropout(0.4)') => `${head}
+inputs = keras.Input(shape=(30, 16))
+x = ${dropout}(inputs)
+x = ${rnn}(x)
+outputs = layers.Dense(1)(x)
+model = keras.Model(inputs, outputs)
+`;
+
+  test('RNN(LSTMCell(u)): DR101, and the move fix puts dropout= on the cell', () => {
+    const src = fn('layers.RNN(layers.LSTMCell(32))');
+    const f = one(src, 'DR101');
+    includesAll(f.message, ['at each of the 30 timesteps', 'LSTMCell(dropout=0.4) in the RNN']);
+    assert.equal(
+      preferredTitle(f),
+      'Move the rate into LSTMCell(dropout=0.4): one mask per sequence',
+    );
+    const moved = fixNamed(checkFixes(src, 'DR101'), /^Move/).text;
+    assert.match(moved, /x = inputs\n/);
+    assert.match(moved, /layers\.RNN\(layers\.LSTMCell\(32, dropout=0\.4\)\)\(x\)/);
+    // The weights stay: LSTMCell 4*32*(16+32+1) = 6,272, Dense 33.
+    const total = (t: string) => summarize(analyze(t).models[0]!).totalParams;
+    assert.equal(total(src), 6_272 + 33);
+    assert.equal(total(moved), 6_272 + 33);
+  });
+
+  test('a stack of cells (a list, or StackedRNNCells): the first cell sees the input', () => {
+    for (const rnn of [
+      'layers.RNN([layers.GRUCell(32), layers.GRUCell(16)])',
+      'layers.RNN(layers.StackedRNNCells([layers.GRUCell(32), layers.GRUCell(16)]))',
+    ]) {
+      const moved = fixNamed(checkFixes(fn(rnn), 'DR101'), /^Move/).text;
+      assert.match(moved, /layers\.GRUCell\(32, dropout=0\.4\), layers\.GRUCell\(16\)/, moved);
+    }
+  });
+
+  test("a cell with its own dropout: the message says what it has and the move isn't offered", () => {
+    const src = fn('layers.RNN(layers.LSTMCell(32, dropout=0.25))');
+    const f = one(src, 'DR101');
+    includesAll(f.message, ["on top of the LSTMCell's (in the RNN) own dropout=0.25"]);
+    assert.ok(!/would keep/.test(f.message), f.message);
+    assert.ok(!f.fixes.some((x) => x.title.startsWith('Move')));
+  });
+
+  test('an RNN of a custom cell: no dropout= to move into, SpatialDropout1D instead', () => {
+    const src = `${head}
+class MinimalCell(layers.Layer):
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = units
+
+inputs = keras.Input(shape=(30, 16))
+x = layers.Dropout(0.4)(inputs)
+x = layers.RNN(MinimalCell(32))(x)
+model = keras.Model(inputs, x)
+`;
+    const f = one(src, 'DR101');
+    includesAll(f.message, [
+      "the RNN's cell is not one the analyzer models",
+      'SpatialDropout1D(0.4)',
+    ]);
+    assert.deepEqual(
+      f.fixes.map((x) => x.title),
+      [
+        'Replace with SpatialDropout1D(0.4): one mask per sequence',
+        'Set noise_shape=(None, 1, 16): one mask shared by all timesteps',
+      ],
+    );
+  });
+
+  test("the cells' own rates are checked (DR106, DR109) like the layers'", () => {
+    const src = fn(
+      'layers.RNN(layers.LSTMCell(32, dropout=0.7, recurrent_dropout=1.5))',
+      'layers.LayerNormalization',
+    );
+    const found = codes(src);
+    assert.ok(found.includes('DR109') && found.includes('DR106'), found.join());
+  });
+
+  test('SH201 after RNN(cell) without return_sequences adds it to the RNN, not the cell', () => {
+    const src = `${head}
+inputs = keras.Input(shape=(30, 16))
+x = layers.RNN(layers.LSTMCell(32))(inputs)
+x = layers.LSTM(8)(x)
+model = keras.Model(inputs, x)
+`;
+    const fixed = checkFixes(src, 'SH201')[0]!.text;
+    assert.match(fixed, /layers\.RNN\(layers\.LSTMCell\(32\), return_sequences=True\)/);
   });
 });

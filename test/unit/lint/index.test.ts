@@ -421,3 +421,73 @@ describe('the Keras version a file shows by its imports', () => {
     assert.equal(effectiveTarget(a.importRoots, 'tf-keras2', a.keras2Import ?? null), 'keras3');
   });
 });
+
+describe('multi-backend Keras (2.3 and older) by its imports: target keras2-multibackend', () => {
+  const target = (src: string, configured: 'keras3' | 'tf-keras2' | 'keras2-multibackend') => {
+    const a = analyze(src);
+    return effectiveTarget(
+      a.importRoots,
+      configured,
+      a.keras2Import ?? null,
+      a.multiBackendImport ?? null,
+    );
+  };
+  for (const line of [
+    'from keras.layers import CuDNNLSTM',
+    'from keras.layers import Dense, CuDNNGRU',
+    'import keras.backend.tensorflow_backend as K',
+    'from keras.backend.tensorflow_backend import set_session',
+  ]) {
+    test(`${line}: multi-backend Keras whatever the project says`, () => {
+      assert.equal(target(`import keras\n${line}\n`, 'keras3'), 'keras2-multibackend');
+      assert.equal(target(`import keras\n${line}\n`, 'tf-keras2'), 'keras2-multibackend');
+    });
+  }
+  test('Keras 2 imports that 2.4+ also has stay tf.keras 2 unless the project says multi-backend', () => {
+    const src = 'import keras\nfrom keras.layers.recurrent import GRU\n';
+    assert.equal(target(src, 'keras3'), 'tf-keras2');
+    assert.equal(target(src, 'keras2-multibackend'), 'keras2-multibackend');
+    // A project on multi-backend Keras: its `import keras` is that Keras, not Keras 3.
+    assert.equal(target('import keras\n', 'keras2-multibackend'), 'keras2-multibackend');
+    assert.equal(target('import tf_keras\n', 'keras2-multibackend'), 'tf-keras2');
+  });
+  test('no cuDNN rules and no fast-path dropout note: LSTM/GRU never run on cuDNN there', () => {
+    const src = `import keras
+from keras.models import Sequential
+from keras.layers import LSTM, GRU, Dense
+model = Sequential()
+model.add(LSTM(64, dropout=0.2, recurrent_dropout=0.2, return_sequences=True, input_shape=(50, 8)))
+model.add(GRU(32, dropout=0.3, reset_after=False, recurrent_activation="hard_sigmoid"))
+model.add(Dense(1))
+`;
+    // The same file under tf.keras 2 has CU301 (recurrent_dropout), CU302 (GRU) and DR111.
+    const tf = findings(src, { target: 'tf-keras2' }).map((f) => f.code);
+    assert.ok(tf.includes('CU301') && tf.includes('CU302'), tf.join());
+    const mb = findings(src, { target: 'keras2-multibackend' }).map((f) => f.code);
+    assert.deepEqual(
+      mb.filter((c) => c.startsWith('CU') || c === 'DR111'),
+      [],
+    );
+    const withCudnnImport = src.replace('LSTM, GRU, Dense', 'LSTM, GRU, Dense, CuDNNGRU');
+    assert.deepEqual(
+      findings(withCudnnImport, { target: 'tf-keras2' })
+        .map((f) => f.code)
+        .filter((c) => c.startsWith('CU') || c === 'DR111'),
+      [],
+    );
+  });
+  test('DR101 under multi-backend Keras offers GRU(dropout=...): one mask per sequence there', () => {
+    const src = `from keras.models import Sequential
+from keras.layers import Embedding, Dropout, GRU, Dense, CuDNNGRU
+model = Sequential()
+model.add(Embedding(1000, 64, input_length=40))
+model.add(Dropout(0.5))
+model.add(GRU(32))
+model.add(Dense(1))
+`;
+    const f = findings(src).find((x) => x.code === 'DR101')!;
+    assert.match(f.message, /GRU\(dropout=0\.5\) would keep one mask per sequence/);
+    assert.equal(f.fixes[0]!.isPreferred, true);
+    assert.match(f.fixes[0]!.title, /^Move the rate into GRU\(dropout=0\.5\)/);
+  });
+});

@@ -80,6 +80,34 @@ describe('layerHeader', () => {
     assert.equal(layerHeader(a.layers[0]!), 'LSTM → ? · ? params');
   });
 
+  test("the summary's count where only the last axis is known (one implementation)", () => {
+    // Embedding on an input of unknown rank gives (..., 8): the LSTM's 4*4*(8+4+1) = 208 is known
+    // (the summary counted it; the hover said `? params`).
+    const src = [
+      'import keras',
+      'inp = keras.Input(shape=shape_from_data)',
+      'h = keras.layers.LSTM(4)(keras.layers.Embedding(100, 8)(inp))',
+    ].join('\n');
+    const a = analyze(src);
+    assert.equal(layerHeader(a.layers[1]!), 'LSTM → (None, 4) · 208 params');
+  });
+
+  test('a model used as a layer: its total', () => {
+    const src = [
+      'import keras',
+      'enc = keras.Sequential([keras.Input((5, 3)), keras.layers.GRU(4)])',
+      'x = keras.Input((5, 3))',
+      'y = keras.layers.Dense(1)(enc(x))',
+    ].join('\n');
+    const a = analyze(src);
+    // 3*4*(3+4+2) = 108
+    const call = a.layers.find((l) => l.type === 'Dense')!.calls[0]!;
+    assert.equal(
+      layerHeader(call.inputs[0]!.producer!.layer),
+      'Sequential → (None, 4) · 108 params',
+    );
+  });
+
   test('one parameter is singular', () => {
     const src =
       'import keras\nm = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False)])';

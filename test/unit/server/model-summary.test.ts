@@ -159,4 +159,45 @@ describe('summaryText', () => {
     assert.ok(a.models[0]!.opaque);
     assert.match(summaryText(a.models[0]!, 'x.py:2'), /^Part of this model could not be followed/m);
   });
+
+  test("an input taken from another model: where it comes from, never 'no input shape'", () => {
+    const a = analyze(`import keras
+base = keras.models.load_model("enc.keras")
+x = keras.layers.Dense(8)(base.output)
+m1 = keras.Model(base.input, x)
+m2 = keras.Model(inputs=base.inputs, outputs=x)
+app = keras.applications.MobileNetV2(include_top=False, input_shape=(96, 96, 3))
+y = keras.layers.GlobalAveragePooling2D()(app.output)
+m3 = keras.Model(inputs=app.inputs, outputs=keras.layers.Dense(2)(y))`);
+    const [m1, m2, m3] = a.models.map((m) => summaryText(m, 'x.py'));
+    for (const [text, label] of [
+      [m1!, 'base.input'],
+      [m2!, 'base.inputs'],
+    ] as const) {
+      assert.doesNotMatch(text, /No input shape is declared/);
+      assert.match(
+        text,
+        new RegExp(`^Its input comes from ${label} \\(a model loaded by load_model`, 'm'),
+      );
+    }
+    // `app.inputs` is the application's own Input: the model is built on (96, 96, 3).
+    assert.doesNotMatch(m3!, /No input shape|Its input comes from/);
+    assert.match(m3!, /input_layer \(InputLayer\) +\(None, 96, 96, 3\)/);
+  });
+
+  test('a subclassed model never built in the file: Keras builds it on the data it sees', () => {
+    const a = analyze(`import keras
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.d = keras.layers.Dense(1)
+    def call(self, x):
+        return self.d(x)
+net = Net()
+net.fit(x, y)`);
+    assert.match(
+      summaryText(a.models[0]!, 'x.py'),
+      /^No input shape is given \(no build\(\) and no call on keras\.Input\)/m,
+    );
+  });
 });

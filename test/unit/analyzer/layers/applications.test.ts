@@ -32,6 +32,21 @@ describe('published totals, with and without the top', () => {
     ['DenseNet121', 8_062_504, 7_978_856, 7_037_504, 6_953_856, '(None, 7, 7, 1024)'],
     ['DenseNet169', 14_307_880, 14_149_480, 12_642_880, 12_484_480, '(None, 7, 7, 1664)'],
     ['DenseNet201', 20_242_984, 20_013_928, 18_321_984, 18_092_928, '(None, 7, 7, 1920)'],
+    // From the stand-in run of keras/src/applications/efficientnet.py and nasnet.py (the keras.io
+    // table rounds the totals: 5.3M, 7.9M, 9.2M, 12.3M, 19.5M, 30.6M, 43.3M, 66.7M; 5.3M, 88.9M).
+    ['EfficientNetB0', 5_330_571, 5_288_548, 4_049_571, 4_007_548, '(None, 7, 7, 1280)'],
+    ['EfficientNetB1', 7_856_239, 7_794_184, 6_575_239, 6_513_184, '(None, 7, 7, 1280)'],
+    ['EfficientNetB2', 9_177_569, 9_109_994, 7_768_569, 7_700_994, '(None, 7, 7, 1408)'],
+    ['EfficientNetB3', 12_320_535, 12_233_232, 10_783_535, 10_696_232, '(None, 7, 7, 1536)'],
+    ['EfficientNetB4', 19_466_823, 19_341_616, 17_673_823, 17_548_616, '(None, 7, 7, 1792)'],
+    ['EfficientNetB5', 30_562_527, 30_389_784, 28_513_527, 28_340_784, '(None, 7, 7, 2048)'],
+    ['EfficientNetB6', 43_265_143, 43_040_704, 40_960_143, 40_735_704, '(None, 7, 7, 2304)'],
+    ['EfficientNetB7', 66_658_687, 66_347_960, 64_097_687, 63_786_960, '(None, 7, 7, 2560)'],
+    ['NASNetMobile', 5_326_716, 5_289_978, 4_269_716, 4_232_978, '(None, 7, 7, 1056)'],
+    ['NASNetLarge', 88_949_818, 88_753_150, 84_916_818, 84_720_150, '(None, 7, 7, 4032)'],
+    // mobilenet_v3.py with the stand-in (keras.io: 2.6M, 5.5M).
+    ['MobileNetV3Small', 2_554_968, 2_542_856, 939_120, 927_008, '(None, 7, 7, 576)'],
+    ['MobileNetV3Large', 5_507_432, 5_483_032, 2_996_352, 2_971_952, '(None, 7, 7, 960)'],
   ];
   for (const [name, top, topTrainable, notop, notopTrainable, features] of cases) {
     test(`${name}: ${top} / ${notop}`, () => {
@@ -87,6 +102,41 @@ describe('shapes from input_shape and pooling', () => {
       23_587_712 + 3136,
     );
   });
+  test("EfficientNet's Normalization has 2 non-trainable weights per input channel", () => {
+    // Stand-in run on 1 channel: B0 trainable 4,007,548 - 2 * 288, non-trainable 42,023 - 4.
+    assert.deepEqual(
+      base('EfficientNetB0(include_top=False, weights=None, input_shape=(64, 64, 1))').slice(0, 3),
+      [4_007_548 - 576 + 42_023 - 4, 4_007_548 - 576, 42_023 - 4],
+    );
+  });
+  test("EfficientNet's unnamed Rescaling layers (one more with imagenet weights) take names", () => {
+    const next = (weights: string) =>
+      summary(`import keras
+from keras import layers
+b = keras.applications.EfficientNetB0(include_top=False, weights=${weights}, input_shape=(64, 64, 3))
+m = keras.Sequential([b, layers.Rescaling(0.5)])`).rows[1]!.name;
+    assert.equal(next('None'), 'rescaling_1');
+    assert.equal(next('"imagenet"'), 'rescaling_2');
+  });
+  test('MobileNetV3: any input size, also with the top; its operations and layers take names', () => {
+    assert.deepEqual(base('MobileNetV3Small(input_shape=(160, 160, 3))'), [
+      2_554_968,
+      2_542_856,
+      12_112,
+      '(None, 1000)',
+    ]);
+    const s = summary(`import keras
+from keras import layers
+b = keras.applications.MobileNetV3Small(include_top=True, weights=None)
+x = keras.Input((96, 96, 3))
+y = layers.Dropout(0.1)(b(x))
+m = keras.Model(x, layers.Add()([y, y]))`);
+    // Its 9 hard_sigmoid additions took add ... add_8, its top Dropout took dropout.
+    assert.deepEqual(
+      s.rows.map((r) => r.name),
+      ['input_layer_1', 'MobileNetV3Small', 'dropout_1', 'add_9'],
+    );
+  });
   test('what Keras rejects is unknown, never a guess', () => {
     for (const call of [
       'VGG16(classes=10)', // imagenet weights with another number of classes
@@ -94,7 +144,11 @@ describe('shapes from input_shape and pooling', () => {
       'ResNet50(include_top=False, input_shape=(224, 224, 1))', // imagenet needs 3 channels
       'InceptionV3(include_top=False, input_shape=(64, 64, 3))', // smaller than 75x75
       'MobileNetV2(alpha=0.5, include_top=False)', // other widths are not counted
-      'EfficientNetB0(include_top=False)', // not counted
+      'MobileNetV3Small(alpha=0.75, include_top=False)', // other widths are not counted
+      'MobileNetV3Large(minimalistic=True)', // nor the minimalistic variant
+      'MobileNetV3Small(input_shape=(24, 24, 3), weights=None)', // smaller than 32x32
+      // NASNet with imagenet weights wants a static input shape even without the top.
+      'NASNetMobile(include_top=False, input_shape=(None, None, 3))',
     ])
       assert.equal(base(call)[0], null, call);
   });

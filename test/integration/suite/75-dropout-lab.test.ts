@@ -85,6 +85,37 @@ suite('dropout lab', () => {
     assert.ok(result.verdict.length > 0);
   });
 
+  test('the Show Dropout Masks lens on a dropout inserts a show_masks cell below it', async () => {
+    const nb = await exampleCopy();
+    const cell = nb.getCells().find((c) => /name="dropout_layer"/.test(c.document.getText()))!;
+    await vscode.window.showNotebookDocument(nb, {
+      selections: [new vscode.NotebookRange(cell.index, cell.index + 1)],
+    });
+    await vscode.window.showTextDocument(cell.document);
+    const line = cell.document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('layers.Dropout(0.3)'));
+    const lens = await waitFor('a Show Dropout Masks lens on the Dropout line', async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+        'vscode.executeCodeLensProvider',
+        cell.document.uri,
+      );
+      return lenses?.find(
+        (l) => l.range.start.line === line && l.command?.title === 'Show Dropout Masks',
+      );
+    });
+    const count = nb.cellCount;
+    await vscode.commands.executeCommand(lens.command!.command, ...(lens.command!.arguments ?? []));
+    const inserted = await waitFor('the show_masks cell', () =>
+      nb.cellCount === count + 1 ? nb.cellAt(cell.index + 1) : undefined,
+    );
+    assert.equal(
+      inserted.document.getText(),
+      'import rnnlab\nrnnlab.show_masks(dropout_layer, x_train)',
+    );
+  });
+
   test('Compare Dropout Placements on a playground model inserts a comparison cell below it, which runs', async () => {
     const nb = await exampleCopy();
     const editor = await cellEditor(nb, /name="dropout_layer"/, 'layers.Dropout(0.3)');

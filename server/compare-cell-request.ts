@@ -1,9 +1,8 @@
 /** rnnlab/comparisonPlan: which model, and its plan (./compare-cell), or an error a user can act on. */
 import { LSPErrorCodes, ResponseError, type Position } from 'vscode-languageserver';
-import { thousands } from '../analyzer/summary';
 import { planComparison } from './compare-cell';
-import { cellIndex, fileName, toRange } from './features';
-import { MAX_ANALYSED_CHARS, MAX_ANALYSED_LINES, type Linted } from './linter';
+import { cellIndex, fileName, toRange, tooLargeMessage } from './features';
+import type { Linted } from './linter';
 import { modelAt } from './model-summary';
 import type { ComparisonPlanErrorData, ComparisonPlanResult } from './protocol';
 
@@ -27,11 +26,7 @@ export function comparisonPlan(
     );
   const { source, analysis, tooLarge } = linted.analysed;
   const name = fileName(linted.unit.key);
-  if (tooLarge)
-    return fail(
-      'tooLarge',
-      `${name} is too large for RNN Lab to analyse (${thousands(tooLarge.chars)} characters, ${thousands(tooLarge.lines)} lines; the limit is ${thousands(MAX_ANALYSED_CHARS)} characters or ${thousands(MAX_ANALYSED_LINES)} lines)`,
-    );
+  if (tooLarge) return fail('tooLarge', tooLargeMessage(name, tooLarge));
   const offset = source.offsetAt(cellIndex(linted, uri), position);
   const model = modelAt(analysis, offset);
   if (!model)

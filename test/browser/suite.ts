@@ -57,7 +57,8 @@ export function harnessSuite(
 
 /**
  * A page with the built notebook renderer (served at /renderer.js) and `window.harness`: render an
- * output item, post and receive messages as VS Code's renderer API does, set a theme, wait a frame.
+ * output item, post and receive messages as VS Code's renderer API does, set a theme, wait a frame;
+ * `warnings` collects the renderer's console warnings.
  */
 export function rendererPage(width = 860): string {
   return `<!doctype html><html><head><meta charset="utf-8"><style id="theme"></style>
@@ -82,7 +83,10 @@ window.harness = {
     document.body.className = bodyClass;
   },
   frame: () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
+  warnings: [],
 };
+const warn = console.warn;
+console.warn = (...a) => (window.harness.warnings.push(a.join(' ')), warn(...a));
 window.harnessReady = true;
 </script></body></html>`;
 }

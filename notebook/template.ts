@@ -26,7 +26,8 @@ model.summary()`;
 const FIT = `history = model.fit(x_train, y_train, epochs=10, batch_size=32, validation_data=(x_val, y_val))
 print(model.evaluate(x_val, y_val))`;
 
-function cell(kind: Cell['kind'], source: string): Cell {
+/** A cell with no outputs, never run. */
+export function cell(kind: Cell['kind'], source: string): Cell {
   return { kind, source, metadata: { metadata: {} }, executionCount: null, outputs: [] };
 }
 

@@ -31,9 +31,11 @@ import {
   symbolsEnabled,
   toDiagnostics,
 } from './features';
+import { comparisonPlan } from './compare-cell-request';
 import { maskLenses } from './lenses';
 import { Linter, type Linted, type Scope } from './linter';
 import {
+  ComparisonPlanRequest,
   EXPLAIN_COMMAND,
   JUPYTER_NOTEBOOK,
   ModelSummaryRequest,
@@ -374,6 +376,20 @@ export function startServer(connection: Connection, host: ServerHost): void {
     const number = (cell: string) =>
       cells.includes(cell) ? cells.indexOf(cell) + 1 : cellIndex(linted, cell) + 1;
     return modelSummary(linted, uri, { model, position }, number);
+  });
+
+  connection.onRequest(ComparisonPlanRequest, async (p, token) => {
+    const uri: unknown = p?.textDocument?.uri;
+    const pos: unknown = p?.position;
+    if (typeof uri !== 'string' || typeof pos !== 'object' || pos === null)
+      return new ResponseError(
+        ErrorCodes.InvalidParams,
+        'rnnlab/comparisonPlan needs {textDocument: {uri}, position}',
+      );
+    const linted = await lintedOf(uri);
+    if (token.isCancellationRequested)
+      return new ResponseError(LSPErrorCodes.RequestCancelled, 'rnnlab/comparisonPlan cancelled');
+    return comparisonPlan(linted ?? null, uri, p.position);
   });
 
   // Not advertised (VS Code's client registers the command itself); other editors run it here.

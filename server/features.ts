@@ -311,6 +311,11 @@ export function summaryError(
   return new ResponseError(LSPErrorCodes.RequestFailed, message, { reason });
 }
 
+/** Why a unit is not analysed, for the requests that refuse it (`name` is its file name). */
+export function tooLargeMessage(name: string, size: TooLarge): string {
+  return `${name} is too large for RNN Lab to analyse (${thousands(size.chars)} characters, ${thousands(size.lines)} lines; the limit is ${thousands(MAX_ANALYSED_CHARS)} characters or ${thousands(MAX_ANALYSED_LINES)} lines)`;
+}
+
 /** The last segment of a URI's path, decoded (`file:///a/my%20nb.ipynb` → `my nb.ipynb`). */
 export function fileName(uri: string): string {
   const path = uri.replace(/^[a-z][a-z0-9+.-]*:/i, '').replace(/[?#].*$/, '');
@@ -337,11 +342,7 @@ export function modelSummary(
 ): ModelSummaryResult | ResponseError<ModelSummaryErrorData> | null {
   const { source, analysis, tooLarge } = linted.analysed;
   const name = fileName(linted.unit.key);
-  if (tooLarge)
-    return summaryError(
-      'tooLarge',
-      `${name} is too large for RNN Lab to analyse (${thousands(tooLarge.chars)} characters, ${thousands(tooLarge.lines)} lines; the limit is ${thousands(MAX_ANALYSED_CHARS)} characters or ${thousands(MAX_ANALYSED_LINES)} lines)`,
-    );
+  if (tooLarge) return summaryError('tooLarge', tooLargeMessage(name, tooLarge));
   let model;
   if (which.model !== undefined) {
     model = modelNamed(analysis, which.model);

@@ -5,6 +5,7 @@
  */
 import { NotificationType, RequestType, type Position, type Range } from 'vscode-languageserver';
 import type { ModelSummary } from '../analyzer/summary';
+import type { ComparisonPlan } from './compare-cell';
 
 /** The notebook types whose code cells are analysed together (LSP notebook sync selector). */
 export const PLAYGROUND_NOTEBOOK = 'rnnlab';
@@ -102,6 +103,33 @@ export const ModelSummaryRequest = new RequestType<
   ModelSummaryResult | null,
   ModelSummaryErrorData
 >('rnnlab/modelSummary');
+
+/**
+ * Client → server: the plan of a dropout-placement comparison for the model at `position` in
+ * `textDocument` (a Python or rnnlab document, or a notebook cell), as "RNN Lab: Compare Dropout
+ * Placements" turns it into an `rnnlab.compare(...)` cell (server/compare-cell.ts). Fails with
+ * `RequestFailed` and `data: ComparisonPlanErrorData` when the document is not open, too large,
+ * builds no model, or the model has nothing to compare (the message says what to do).
+ */
+export interface ComparisonPlanParams {
+  textDocument: { uri: string };
+  position: Position;
+}
+export interface ComparisonPlanResult {
+  plan: ComparisonPlan;
+  /** The document (a cell for notebooks) that holds the model's code. */
+  location: { uri: string; range: Range };
+  /** Whether the document belongs to a notebook (a playground or a Jupyter notebook). */
+  notebook: boolean;
+}
+export interface ComparisonPlanErrorData {
+  reason: 'notOpen' | 'tooLarge' | 'noModel' | 'nothingToCompare';
+}
+export const ComparisonPlanRequest = new RequestType<
+  ComparisonPlanParams,
+  ComparisonPlanResult,
+  ComparisonPlanErrorData
+>('rnnlab/comparisonPlan');
 
 /**
  * The `rnnlab` settings section, as `workspace/configuration` answers it for section `rnnlab`

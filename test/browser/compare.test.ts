@@ -10,38 +10,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { COMPARE_MIME, type CompareOutput, type CompareVariant } from '../../kernels/protocol';
 import { compareVariants, METHOD, spread } from '../../kernels/stats';
-import { harnessSuite } from './suite';
+import { harnessSuite, rendererPage } from './suite';
 
 const BUNDLE = 'dist/renderer.js';
 const EPOCHS = 20;
 const SEEDS = [0, 1, 2, 3, 4];
 const BATCHES = 10;
 
-const PAGE = `<!doctype html><html><head><meta charset="utf-8"><style id="theme"></style>
-<style>body { margin: 0; padding: 12px 16px; background: var(--vscode-editor-background); width: 860px; }</style></head>
-<body><div id="out"></div><script type="module">
-import { activate } from '/renderer.js';
-let state;
-const posted = [];
-const listeners = [];
-const renderer = activate({
-  postMessage: (m) => posted.push(m),
-  onDidReceiveMessage: (l) => (listeners.push(l), { dispose() {} }),
-  getState: () => state,
-  setState: (s) => (state = s),
-});
-window.harness = {
-  posted,
-  send: (m) => listeners.forEach((l) => l(m)),
-  render: (json, mime) => renderer.renderOutputItem({ id: 'out-1', mime, json: () => json }, document.getElementById('out')),
-  theme(bodyClass, css) {
-    document.getElementById('theme').textContent = css;
-    document.body.className = bodyClass;
-  },
-  frame: () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
-};
-window.harnessReady = true;
-</script></body></html>`;
+const PAGE = rendererPage();
 
 /** The question's placements, as an experiment would give them: one clearly better. */
 const VARIANTS: Array<{ name: string; description: string; params: number; floor: number }> = [

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { harnessSuite } from './suite';
+import { harnessSuite, rendererPage } from './suite';
 import { THEMES, type ThemeName } from './themes';
 import {
   MASKS_MIME,
@@ -17,22 +17,7 @@ import {
   type MasksOutput,
 } from '../../kernels/mask-output';
 
-const PAGE = `<!doctype html><html><head><meta charset="utf-8"><style id="theme"></style>
-<style>body { margin: 0; padding: 12px 16px; background: var(--vscode-editor-background); width: 860px; }</style></head>
-<body><div id="out"></div><script type="module">
-import { activate } from '/renderer.js';
-let state;
-const renderer = activate({ getState: () => state, setState: (s) => (state = s) });
-window.harness = {
-  render: (json, mime) => renderer.renderOutputItem({ id: 'out-1', mime, json: () => json }, document.getElementById('out')),
-  theme(bodyClass, css) {
-    document.getElementById('theme').textContent = css;
-    document.body.className = bodyClass;
-  },
-  frame: () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
-};
-window.harnessReady = true;
-</script></body></html>`;
+const PAGE = rendererPage();
 
 /** A seeded stream of uniforms (the view is tested on fixed masks). */
 function uniforms(seed: number): () => number {

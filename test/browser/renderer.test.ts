@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { harnessSuite } from './suite';
+import { harnessSuite, rendererPage } from './suite';
 import { THEMES, type ThemeName } from './themes';
 
 const BUNDLE = 'dist/renderer.js';
@@ -15,34 +15,7 @@ const RUN_ID = 'x1-1';
 const EPOCHS = 4;
 const BATCHES = 60;
 
-const PAGE = `<!doctype html><html><head><meta charset="utf-8"><style id="theme"></style>
-<style>body { margin: 0; padding: 12px 16px; background: var(--vscode-editor-background); width: 760px; }</style></head>
-<body><div id="out"></div><script type="module">
-import { activate } from '/renderer.js';
-let state;
-const posted = [];
-const listeners = [];
-const renderer = activate({
-  postMessage: (m) => posted.push(m),
-  onDidReceiveMessage: (l) => (listeners.push(l), { dispose() {} }),
-  getState: () => state,
-  setState: (s) => (state = s),
-});
-window.harness = {
-  posted,
-  warnings: [],
-  send: (m) => listeners.forEach((l) => l(m)),
-  render: (json) => renderer.renderOutputItem({ id: 'out-1', json: () => json }, document.getElementById('out')),
-  theme(bodyClass, css) {
-    document.getElementById('theme').textContent = css;
-    document.body.className = bodyClass;
-  },
-  frame: () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
-};
-const warn = console.warn;
-console.warn = (...a) => (window.harness.warnings.push(a.join(' ')), warn(...a));
-window.harnessReady = true;
-</script></body></html>`;
+const PAGE = rendererPage(760);
 
 /** The stub the controller writes at the fit's start (kernels/protocol.ts liveRunOutput). */
 const STUB = {

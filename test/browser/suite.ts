@@ -54,3 +54,39 @@ export function harnessSuite(
     setTheme: (name) => h('theme', THEMES[name].bodyClass, themeCss(name)),
   };
 }
+
+/**
+ * A page with the built notebook renderer (served at /renderer.js) and `window.harness`: render an
+ * output item, post and receive messages as VS Code's renderer API does, set a theme, wait a frame;
+ * `warnings` collects the renderer's console warnings.
+ */
+export function rendererPage(width = 860): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><style id="theme"></style>
+<style>body { margin: 0; padding: 12px 16px; background: var(--vscode-editor-background); width: ${width}px; }</style></head>
+<body><div id="out"></div><script type="module">
+import { activate } from '/renderer.js';
+let state;
+const posted = [];
+const listeners = [];
+const renderer = activate({
+  postMessage: (m) => posted.push(m),
+  onDidReceiveMessage: (l) => (listeners.push(l), { dispose() {} }),
+  getState: () => state,
+  setState: (s) => (state = s),
+});
+window.harness = {
+  posted,
+  send: (m) => listeners.forEach((l) => l(m)),
+  render: (json, mime) => renderer.renderOutputItem({ id: 'out-1', mime, json: () => json }, document.getElementById('out')),
+  theme(bodyClass, css) {
+    document.getElementById('theme').textContent = css;
+    document.body.className = bodyClass;
+  },
+  frame: () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
+  warnings: [],
+};
+const warn = console.warn;
+console.warn = (...a) => (window.harness.warnings.push(a.join(' ')), warn(...a));
+window.harnessReady = true;
+</script></body></html>`;
+}

@@ -8,7 +8,9 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import {
   activateExtension,
+  cellEditor,
   closeAllEditors,
+  discardUntitled,
   EXTENSION_ID,
   NOTEBOOK_TYPE,
   revert,
@@ -23,27 +25,6 @@ const tabUri = (tab: vscode.Tab) =>
   tab.input instanceof vscode.TabInputText || tab.input instanceof vscode.TabInputNotebook
     ? tab.input.uri.toString()
     : undefined;
-
-/** The editor of the code cell matching `pattern`, focused, with the cursor before `at`. */
-async function cellEditor(
-  nb: vscode.NotebookDocument,
-  pattern: RegExp,
-  at: string,
-): Promise<vscode.TextEditor> {
-  const cell = nb
-    .getCells()
-    .find((c) => c.kind === vscode.NotebookCellKind.Code && pattern.test(c.document.getText()));
-  assert.ok(cell, `a cell matching ${pattern}`);
-  await vscode.window.showNotebookDocument(nb, {
-    selections: [new vscode.NotebookRange(cell.index, cell.index + 1)],
-  });
-  const editor = await vscode.window.showTextDocument(cell.document);
-  const offset = cell.document.getText().indexOf(at);
-  assert.ok(offset >= 0, `${at} in ${cell.document.getText()}`);
-  const position = cell.document.positionAt(offset);
-  editor.selection = new vscode.Selection(position, position);
-  return editor;
-}
 
 /** Runs Show Model Summary and returns the editor it opens (the active one after it). */
 async function showSummary(expect: RegExp): Promise<vscode.TextEditor> {
@@ -79,14 +60,6 @@ async function replaceInCell(doc: vscode.TextDocument, from: string, to: string)
   assert.ok(await vscode.workspace.applyEdit(edit), `the edit of ${from} applies`);
 }
 
-/** Closes the untitled notebooks a test opened, discarding them: no save prompt. */
-async function discardUntitled(): Promise<void> {
-  for (const nb of vscode.workspace.notebookDocuments.filter((n) => n.isUntitled && !n.isClosed)) {
-    await vscode.window.showNotebookDocument(nb);
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-  }
-}
-
 suite('commands: model summary, example playground, export', () => {
   suiteSetup(async () => {
     await activateExtension();
@@ -111,11 +84,11 @@ suite('commands: model summary, example playground, export', () => {
     assert.equal(doc.isDirty, false);
     const text = doc.getText();
     assert.match(text, /^Model: "gru_dropout"$/m);
-    assert.match(text, /^ gru_2 \(GRU\) +\(None, 40, 32\) +3,456$/m);
-    assert.match(text, /^ gru_3 \(GRU\) +\(None, 32\) +6,336$/m);
-    assert.match(text, /^ dense_1 \(Dense\) +\(None, 1\) +33$/m);
+    assert.match(text, /^ gru_6 \(GRU\) +\(None, 20, 32\) +3,456$/m);
+    assert.match(text, /^ gru_7 \(GRU\) +\(None, 32\) +6,336$/m);
+    assert.match(text, /^ dense_3 \(Dense\) +\(None, 1\) +33$/m);
     assert.match(text, /^ Total params: 9,825 \(38\.38 KB\)$/m);
-    assert.match(text, /^Built at dropout-placement\.rnnlab, cell 4, line 1\.$/m);
+    assert.match(text, /^Built at dropout-placement\.rnnlab, cell 8, line 2\.$/m);
     assert.match(text, /^[\x20-\x7e\n]*$/, 'plain ASCII, legible in any monospace font');
 
     const uri = doc.uri.toString();
@@ -144,7 +117,7 @@ suite('commands: model summary, example playground, export', () => {
     );
     try {
       const cell = await cellEditor(nb, /name="gru_dropout"/, 'layers.GRU(32, dropout');
-      const first = await showSummary(/ gru_3 \(GRU\) +\(None, 32\) +6,336$/m);
+      const first = await showSummary(/ gru_7 \(GRU\) +\(None, 32\) +6,336$/m);
       const uri = first.document.uri.toString();
 
       await replaceInCell(cell.document, 'layers.GRU(32, dropout', 'layers.GRU(16, dropout');
@@ -165,7 +138,7 @@ suite('commands: model summary, example playground, export', () => {
           ? e.document.getText()
           : undefined;
       });
-      assert.match(again, /^ gru_3 \(GRU\) +\(None, 8\) +1,008$/m);
+      assert.match(again, /^ gru_7 \(GRU\) +\(None, 8\) +1,008$/m);
       assert.doesNotMatch(again, /6,336|2,400/);
       assert.equal(
         allTabs().filter((t) => tabUri(t) === uri).length,

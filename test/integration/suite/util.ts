@@ -200,3 +200,32 @@ export interface DashboardState {
 
 export const dashboard = (message?: unknown, target?: vscode.Uri) =>
   vscode.commands.executeCommand<DashboardState>(DASHBOARD, message, target);
+
+/** The editor of the code cell matching `pattern`, focused, with the cursor before `at`. */
+export async function cellEditor(
+  nb: vscode.NotebookDocument,
+  pattern: RegExp,
+  at: string,
+): Promise<vscode.TextEditor> {
+  const cell = nb
+    .getCells()
+    .find((c) => c.kind === vscode.NotebookCellKind.Code && pattern.test(c.document.getText()));
+  assert.ok(cell, `a cell matching ${pattern}`);
+  await vscode.window.showNotebookDocument(nb, {
+    selections: [new vscode.NotebookRange(cell.index, cell.index + 1)],
+  });
+  const editor = await vscode.window.showTextDocument(cell.document);
+  const offset = cell.document.getText().indexOf(at);
+  assert.ok(offset >= 0, `${at} in ${cell.document.getText()}`);
+  const position = cell.document.positionAt(offset);
+  editor.selection = new vscode.Selection(position, position);
+  return editor;
+}
+
+/** Closes the untitled notebooks a test opened, discarding them: no save prompt. */
+export async function discardUntitled(): Promise<void> {
+  for (const nb of vscode.workspace.notebookDocuments.filter((n) => n.isUntitled && !n.isClosed)) {
+    await vscode.window.showNotebookDocument(nb);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+}

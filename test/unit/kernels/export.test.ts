@@ -137,10 +137,31 @@ test('the Jupyter export is a python3 notebook without outputs, in Jupyter layou
   assert.deepEqual(nb.metadata['language_info'], { name: 'python' });
   assert.deepEqual(
     nb.cells.map((c) => c.cell_type),
-    ['markdown', 'code', 'code', 'code', 'code', 'code'],
+    // The example's own cells, markdown kept as markdown, and the data sets' cell after the first.
+    [
+      'markdown',
+      'code',
+      'code',
+      'markdown',
+      'code',
+      'markdown',
+      ...Array(6).fill('code'),
+      'markdown',
+    ],
   );
   assert.equal(nb.cells[1]!.id, 'rnnlab-datasets');
   assert.match(nb.cells[1]!.source.join(''), /def adding_problem\(samples=1000, timesteps=50/);
+  const source = nb.cells.map((c) => c.source.join('')).join('\n');
+  assert.match(
+    source,
+    /^def compare\(variants, x, y, validation_data/m,
+    'compare is defined for the comparison cell',
+  );
+  assert.match(
+    source,
+    /^# rnnlab\.show_masks\(masks_demo, x_train\)$/m,
+    'the mask cell becomes a comment',
+  );
   assert.equal(new Set(nb.cells.map((c) => c.id)).size, nb.cells.length, 'ids are unique');
   for (const c of nb.cells.filter((c) => c.cell_type === 'code')) {
     assert.deepEqual(c.outputs, []);

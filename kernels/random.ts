@@ -32,6 +32,17 @@ export class Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
+  /**
+   * Moves past the next `n` draws of `next` and returns the state they start from: draw i hashes
+   * state + (i + 1)·0x6d2b79f5 alone, so a vector kernel can compute them all
+   * (kernels/tfjs/fused's dropout masks), exactly as `next` would.
+   */
+  skip(n: number): number {
+    const s = this.state;
+    this.state = (s + Math.imul(n, 0x6d2b79f5)) >>> 0;
+    return s;
+  }
+
   /** Uniform in [lo, hi). */
   uniform(lo: number, hi: number): number {
     return lo + (hi - lo) * this.next();

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './tfjs/backend';
+import { nodeThreads } from './tfjs/fused/pool-node';
 import { parseToWorker, PROTOCOL_VERSION, type FromWorker, type KernelOptions } from './protocol';
 import { isWasmAbort, KernelSession } from './session';
 
@@ -20,8 +21,34 @@ function wasmHeapBytes(): number | null {
   return backend.wasm?.HEAPU8?.byteLength ?? null;
 }
 
+/**
+ * Threads of the fused kernels: RNNLAB_KERNEL_THREADS ('auto' or a count), else the default.
+ * A bad value is an error that names the variable.
+ */
+function kernelThreads(): number | 'auto' {
+  const v = process.env['RNNLAB_KERNEL_THREADS']?.trim();
+  if (v === undefined || v === '') return DEFAULT_THREADS;
+  if (v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`RNNLAB_KERNEL_THREADS must be 'auto' or a whole number >= 1, got '${v}'`);
+  }
+  return n;
+}
+/**
+ * One thread until a benchmark on a quiet machine shows the pool faster on every workload: on
+ * this shared 2-core machine (load 4-13) two threads ran a and b 1.8x faster but d and e up to
+ * 20% slower in some runs (a worker the system pre-empts mid-chunk holds up its call).
+ */
+const DEFAULT_THREADS: number | 'auto' = 1;
+
 async function main(): Promise<void> {
-  const info = await initBackend({ prefer: options.backend ?? 'wasm', wasmDir: options.wasmDir });
+  const info = await initBackend({
+    prefer: options.backend ?? 'wasm',
+    wasmDir: options.wasmDir,
+    threads: kernelThreads(),
+    threadHost: nodeThreads,
+  });
   const session = new KernelSession({
     seed: options.seed,
     maxEpochs: options.maxEpochs,

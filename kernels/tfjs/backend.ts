@@ -10,7 +10,8 @@
  * - the wasm backend lacks two training kernels and is slow on transposed matmuls: see
  *   ./kernels-wasm;
  * - the recurrent layers' fused path (./fused) reads the wasm heap directly; `recurrentPath`
- *   chooses it or the per-step ops.
+ *   chooses it or the per-step ops; with `threads` > 1 it runs on a pool of workers over a
+ *   shared memory of its own instead (tfjs's threaded build does not start under Node).
  */
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import * as tf from '@tensorflow/tfjs-core';
@@ -19,7 +20,13 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { registerWasmTrainingKernels, setTransposedMatMulFix } from './kernels-wasm';
-import { setRecurrentPath, type RecurrentPath } from './fused/index';
+import {
+  setKernelThreads,
+  setRecurrentPath,
+  type RecurrentPath,
+  type ThreadsInfo,
+} from './fused/index';
+import type { ThreadHost } from './fused/pool';
 
 export interface BackendOptions {
   /** Folder holding the tfjs-backend-wasm*.wasm binaries (a trailing '/' is added if missing). */
@@ -33,6 +40,13 @@ export interface BackendOptions {
    * applies, 'fused' only that, 'ops' the per-step tfjs ops.
    */
   recurrentPath?: RecurrentPath;
+  /**
+   * Threads of the fused kernels (./fused/pool): a count, or 'auto' for the cores available;
+   * default 1. More than one needs `threadHost` (the platform's way to start threads: the
+   * worker entries pass ./fused/pool-node or ./fused/pool-browser).
+   */
+  threads?: number | 'auto';
+  threadHost?: ThreadHost | null;
 }
 
 export interface BackendInfo {
@@ -43,6 +57,8 @@ export interface BackendInfo {
   transposedMatMulFix: boolean;
   /** Why wasm was wanted but not used; null when there was no fallback. */
   fallbackReason: string | null;
+  /** The fused kernels' threads (asked, running, why fewer) and relaxed SIMD. */
+  kernelThreads: ThreadsInfo;
 }
 
 const WASM_BINARIES = [
@@ -164,11 +180,12 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   const fix = name === 'wasm' && wantFix;
   setTransposedMatMulFix(fix);
   setRecurrentPath(options.recurrentPath ?? 'auto');
+  const kernelThreads = await setKernelThreads(options.threads ?? 1, options.threadHost ?? null);
   let simd = false;
   let threads = false;
   if (name === 'wasm') {
     simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     threads = getThreadsCount() > 1;
   }
-  return { name, simd, threads, transposedMatMulFix: fix, fallbackReason };
+  return { name, simd, threads, transposedMatMulFix: fix, fallbackReason, kernelThreads };
 }

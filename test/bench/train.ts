@@ -42,7 +42,12 @@
  * (subset, e.g. "ae"), RNNLAB_BENCH_TORCH=0 to skip PyTorch, RNNLAB_BENCH_TORCH_THREADS (PyTorch
  * thread counts, default "1,2"), RNNLAB_BENCH_PYTHON (the Python that imports torch),
  * RNNLAB_BENCH_NOTEBOOK_RUNS (default 3; 0 skips the notebook), RNNLAB_BENCH_OPS=1 to add the
- * kernel on its per-step tfjs ops (the recurrent layers' path before the fused one).
+ * kernel on its per-step tfjs ops (the recurrent layers' path before the fused one),
+ * RNNLAB_BENCH_THREADS (the kernel's threads, default 'auto': the cores available). With more
+ * than one, `kernel` runs on the fused kernels' thread pool and `kernel-1thread` is the same
+ * model on one thread (the wasm heap and XNNPACK products), stepped in the same rounds; the
+ * summary gives their paired ratio and each against PyTorch at its thread count. The example
+ * notebook's `rnnlab run` uses the CLI's default (RNNLAB_KERNEL_THREADS, kernels/worker.ts).
  *
  * To add a contender, append to inProcessContenders(): `create(model)` returns `{ step,
  * dispose }`; `activate()` (optional) runs before each of its timed calls, for global state such
@@ -61,7 +66,9 @@ import { parseArgs } from 'node:util';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../kernels/tfjs/backend';
 import { setTransposedMatMulFix } from '../../kernels/tfjs/kernels-wasm';
-import { setRecurrentPath } from '../../kernels/tfjs/fused/index';
+import { kernelThreads as fusedThreads, setRecurrentPath } from '../../kernels/tfjs/fused/index';
+import { enableThreadPool } from '../../kernels/tfjs/fused/device';
+import { nodeThreads } from '../../kernels/tfjs/fused/pool-node';
 import { Rng } from '../../kernels/random';
 import { buildModel } from '../../kernels/tfjs/build';
 import { computeLoss } from '../../kernels/train';
@@ -209,8 +216,8 @@ function kernelSession(model: ModelId): TrainSession {
   };
 }
 
-/** The kernel's thread count: tfjs's wasm backend runs single-threaded under Node (PERF.md). */
-function kernelThreads(): number {
+/** tfjs's own thread count: its wasm backend runs single-threaded under Node (PERF.md). */
+function tfjsThreads(): number {
   try {
     return Math.max(1, getThreadsCount());
   } catch {
@@ -218,9 +225,21 @@ function kernelThreads(): number {
   }
 }
 
+/** The fused kernels' threads (their pool over shared memory, started in main). */
+function kernelThreads(): number {
+  return fusedThreads().threads;
+}
+
+/** Threads asked of the kernel: RNNLAB_BENCH_THREADS, default 'auto' (the cores available). */
+function threadsAsked(): number | 'auto' {
+  const v = process.env['RNNLAB_BENCH_THREADS'];
+  return v === undefined || v === 'auto' ? 'auto' : Math.max(1, Math.floor(Number(v)));
+}
+
 /** The in-process contenders; the first is the baseline of every `× stock` ratio. */
 function inProcessContenders(): Contender[] {
-  const threads = kernelThreads();
+  const threads = tfjsThreads();
+  const kernel = kernelThreads();
   return [
     {
       name: 'tfjs wasm, stock',
@@ -237,15 +256,33 @@ function inProcessContenders(): Contender[] {
       create: stockSession,
     },
     {
-      name: 'rnnlab kernel (Keras layers)',
+      name: `rnnlab kernel (Keras layers), ${kernel} thread${kernel > 1 ? 's' : ''}`,
       id: 'kernel',
-      threads,
+      threads: kernel,
       activate: () => {
         setTransposedMatMulFix(true);
         setRecurrentPath('auto');
+        enableThreadPool(true);
       },
       create: kernelSession,
     },
+    // The same on one thread (the wasm backend's heap and XNNPACK products), when the default
+    // is more: the threads' speed-up, paired round by round.
+    ...(kernel > 1
+      ? [
+          {
+            name: 'rnnlab kernel (Keras layers), 1 thread',
+            id: 'kernel-1thread',
+            threads: 1,
+            activate: () => {
+              setTransposedMatMulFix(true);
+              setRecurrentPath('auto');
+              enableThreadPool(false);
+            },
+            create: kernelSession,
+          },
+        ]
+      : []),
     // The kernel's layers on their per-step tfjs ops instead of the fused path: before/after in
     // one run (RNNLAB_BENCH_OPS=1; off by default, so the contract's contenders stay as listed).
     ...(process.env['RNNLAB_BENCH_OPS'] === '1'
@@ -257,6 +294,7 @@ function inProcessContenders(): Contender[] {
             activate: () => {
               setTransposedMatMulFix(true);
               setRecurrentPath('ops');
+              enableThreadPool(false);
             },
             create: kernelSession,
           },
@@ -966,23 +1004,41 @@ function table(results: Result[]): string {
   return formatTable(header, rows, 2);
 }
 
-/** The README's table: medians per workload, and the kernel against PyTorch at equal threads. */
-function summary(results: Result[], kernelThreadCount: number): string {
+/**
+ * The README's table: medians per workload; each kernel contender against PyTorch at its thread
+ * count; the kernel's speed-up from one thread to its default; the 1-minute load average when
+ * the workload started.
+ */
+function summary(results: Result[], loads: Map<ModelId, number[]>): string {
   const ids = [...new Set(results.map((r) => r.id))];
   const names = ids.map((id) => results.find((r) => r.id === id)!.contender);
-  const torchSame = results.find(
-    (r) => r.id.startsWith('pytorch') && r.threads === kernelThreadCount,
-  );
   const header = ['workload', ...names];
-  if (torchSame) header.push(`kernel ÷ PyTorch, ${kernelThreadCount} thread`);
+  const pairs: Array<[string, string]> = [];
+  for (const id of [KERNEL_ID, `${KERNEL_ID}-1thread`]) {
+    const k = results.find((r) => r.id === id);
+    const t = k && results.find((r) => r.id.startsWith('pytorch') && r.threads === k.threads);
+    if (k && t) {
+      pairs.push([id, t.id]);
+      header.push(`${id} ÷ PyTorch, ${k.threads} thread${k.threads > 1 ? 's' : ''}`);
+    }
+  }
+  const threaded = ids.includes(`${KERNEL_ID}-1thread`);
+  if (threaded) header.push('kernel 1 thread ÷ default');
+  header.push('load');
   const rows = MODEL_IDS.map((model) => {
     const of = (id: string) => results.find((r) => r.model === model && r.id === id);
     const row = [MODELS[model].label, ...ids.map((id) => (of(id) ? f0(of(id)!.medianMs) : '–'))];
-    if (torchSame) {
-      const k = of(KERNEL_ID);
-      const t = of(torchSame.id);
-      row.push(k && t ? `${pairedRatio(k, t).toFixed(2)}x` : '–');
+    for (const [k, t] of pairs) {
+      const kr = of(k);
+      const tr = of(t);
+      row.push(kr && tr ? `${pairedRatio(kr, tr).toFixed(2)}x` : '–');
     }
+    if (threaded) {
+      const one = of(`${KERNEL_ID}-1thread`);
+      const def = of(KERNEL_ID);
+      row.push(one && def ? `${pairedRatio(one, def).toFixed(2)}x` : '–');
+    }
+    row.push((loads.get(model) ?? [])[0]?.toFixed(2) ?? '–');
     return row;
   });
   return formatTable(header, rows, 1);
@@ -991,7 +1047,12 @@ function summary(results: Result[], kernelThreadCount: number): string {
 async function main(): Promise<void> {
   const { values: args } = parseArgs({ options: { json: { type: 'string' } } });
   const loadAtStart = loadAverage();
-  const backend = await initBackend({ prefer: 'wasm', transposedMatMulFix: false });
+  const backend = await initBackend({
+    prefer: 'wasm',
+    transposedMatMulFix: false,
+    threads: threadsAsked(),
+    threadHost: nodeThreads,
+  });
   console.log(`backend: ${JSON.stringify(backend)}`);
   if (backend.name !== 'wasm')
     throw new Error(`wasm backend unavailable: ${backend.fallbackReason}`);
@@ -1026,7 +1087,9 @@ async function main(): Promise<void> {
         `threads ${threads}; stock models use recurrentInitializer 'glorotUniform'.`,
     );
     const results: Result[] = [];
+    const loads = new Map<ModelId, number[]>();
     for (const model of MODEL_IDS) {
+      loads.set(model, loadAverage());
       const w = MODELS[model];
       process.stdout.write(
         `${w.label} (batch ${w.batch}, ${w.timesteps} timesteps, ${w.features} features, ` +
@@ -1046,7 +1109,7 @@ async function main(): Promise<void> {
     console.log(table(results));
     console.log(`\n× stock: median over rounds of (stock ms / contender ms) in the same round.`);
     console.log(`\nsummary, ms per step (medians), measured side by side in one run:\n`);
-    console.log(summary(results, threads));
+    console.log(summary(results, loads));
     if (typeof notebook === 'string') console.log(`\n${notebook}`);
     else {
       console.log(
@@ -1078,6 +1141,8 @@ async function main(): Promise<void> {
       blasAlternative: torch.alternative,
       torchThreads: torch.threads,
       kernelThreads: threads,
+      kernelThreadsInfo: backend.kernelThreads,
+      loadByWorkload: Object.fromEntries(loads),
       load: loadAtStart,
       loadAtEnd,
       cores: MACHINE_CORES,

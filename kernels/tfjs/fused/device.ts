@@ -12,13 +12,16 @@
  *   operator): never an id over memory that has changed.
  * - Elsewhere (`LocalDevice`: the cpu backend, or a wasm backend whose heap is not reachable) the
  *   memory is a private one, tensors are copied in and out, and products use the kernels' own
- *   SIMD `gemm`.
+ *   SIMD `gemm` (./gemm; faster than XNNPACK's at most of the fused path's sizes here).
+ * - With threads (`SharedDevice`, `setThreadPool`): as the local device, over a thread pool's
+ *   shared memory (./pool), every product and gate kernel split across the pool's threads.
  *
  * Regions count float32 elements. Either memory can grow during a call; `f32()` returns a view
  * of its current buffer, to be fetched again after any device call.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { CONTROL_BYTES, type ThreadPool } from './pool';
 import {
   instantiate,
   isWasmMemory,
@@ -42,7 +45,7 @@ export interface Output {
 }
 
 export interface Device {
-  readonly name: 'wasm' | 'local';
+  readonly name: 'wasm' | 'local' | 'shared';
   readonly k: Kernels;
   /** The memory as float32 (fetch again after every device call: it may have grown). */
   f32(): Float32Array;
@@ -273,30 +276,70 @@ export class WasmDevice implements Device {
   }
 }
 
-// ---- local --------------------------------------------------------------------------------------
+// ---- local and shared ---------------------------------------------------------------------------
 
-/** The local devices' memory: a stack of regions (devices are used one at a time, LIFO). */
-const local = {
-  memory: null as WasmMemory | null,
-  kernels: null as Kernels | null,
-  top: 0,
-};
+/** A memory used as a stack of regions (devices over it are used one at a time, LIFO). */
+export interface Space {
+  readonly memory: WasmMemory;
+  readonly kernels: Kernels;
+  /** First free float32 element. */
+  top: number;
+}
+
+let localSpace: Space | null = null;
 const PAGE_FLOATS = 65536 / 4;
 
-/** A private memory and the kernels' own products: any backend (tensors copied in and out). */
+/** A float32 tensor's data copied into `dst` at `off` (read in place from the wasm heap). */
+function copyIn(t: tf.Tensor, dst: Float32Array, off: number): void {
+  if (tf.getBackend() === 'wasm') {
+    const backend = tf.backend() as unknown as WasmInternals;
+    const data = backend.dataIdMap.get(t.dataId);
+    if (data) {
+      const heap = backend.wasm.HEAPF32;
+      const at = data.memoryOffset >>> 2;
+      dst.set(heap.subarray(at, at + t.size), off);
+      return;
+    }
+  }
+  dst.set(t.dataSync() as Float32Array, off);
+}
+
+/** A new tensor holding `data` (written straight into the wasm heap on that backend). */
+function copyOut(data: Float32Array, shape: number[]): tf.Tensor {
+  if (tf.getBackend() === 'wasm') {
+    const backend = tf.backend() as unknown as WasmInternals;
+    const info = backend.makeOutput(shape, 'float32');
+    const at = backend.dataIdMap.get(info.dataId)!.memoryOffset >>> 2;
+    backend.wasm.HEAPF32.set(data, at);
+    return tf.engine().makeTensorFromTensorInfo(info);
+  }
+  return tf.tensor(data.slice(), shape);
+}
+
+/**
+ * A memory of its own and the kernels' own products: any backend (tensors copied in and out).
+ * `LocalDevice` has a private memory; `SharedDevice` a thread pool's shared one.
+ */
 export class LocalDevice implements Device {
-  readonly name = 'local';
+  readonly name: 'local' | 'shared' = 'local';
   readonly k: Kernels;
+  private readonly space: Space;
   private readonly memory: WasmMemory;
   private readonly mark: number;
   private view: Float32Array;
 
-  constructor() {
-    local.memory ??= new WebAssemblyApi.Memory({ initial: 16 });
-    local.kernels ??= instantiate(local.memory);
-    this.memory = local.memory;
-    this.k = local.kernels;
-    this.mark = local.top;
+  constructor(space?: Space) {
+    if (!space) {
+      if (!localSpace) {
+        const memory = new WebAssemblyApi.Memory({ initial: 16 });
+        localSpace = { memory, kernels: instantiate(memory), top: 0 };
+      }
+      space = localSpace;
+    }
+    this.space = space;
+    this.memory = space.memory;
+    this.k = space.kernels;
+    this.mark = space.top;
     this.view = new Float32Array(this.memory.buffer);
   }
 
@@ -307,18 +350,27 @@ export class LocalDevice implements Device {
 
   scratch(n: number): Region {
     // 16-byte aligned, with room for a vector past the end.
-    const off = (local.top + 3) & ~3;
+    const off = (this.space.top + 3) & ~3;
     const end = off + n + 4;
     const have = this.memory.buffer.byteLength / 4;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE_FLOATS));
-    local.top = end;
+    if (end > have) {
+      try {
+        this.memory.grow(Math.ceil((end - have) / PAGE_FLOATS));
+      } catch (e) {
+        throw new Error(
+          `fused kernel: cannot grow the ${this.name} memory to ${Math.ceil((end * 4) / 2 ** 20)} MB (${(e as Error).message})`,
+          { cause: e },
+        );
+      }
+    }
+    this.space.top = end;
     return { off, len: n, id: 0 };
   }
 
   of(t: tf.Tensor): Region {
     if (t.dtype !== 'float32') throw new Error(`fused kernel: expected float32, got ${t.dtype}`);
     const r = this.scratch(t.size);
-    this.f32().set(t.dataSync() as Float32Array, r.off);
+    copyIn(t, this.f32(), r.off);
     return r;
   }
 
@@ -326,7 +378,7 @@ export class LocalDevice implements Device {
     const region = this.scratch(tf.util.sizeFromShape(shape));
     return {
       region,
-      tensor: () => tf.tensor(this.f32().slice(region.off, region.off + region.len), shape),
+      tensor: () => copyOut(this.f32().subarray(region.off, region.off + region.len), shape),
     };
   }
 
@@ -344,16 +396,53 @@ export class LocalDevice implements Device {
     bias: Region | null = null,
   ): void {
     checkGemm(out, a, b, m, k, n);
-    this.k.gemm(out.off, a.off, b.off, m, k, n, bias ? bias.off : -1);
+    this.k.gemm(out.off, a.off, b.off, m, k, n, bias ? bias.off : -1, 0, m);
   }
 
   release(): void {
-    local.top = this.mark;
+    this.space.top = this.mark;
+  }
+}
+
+/** The pool whose shared memory `SharedDevice`s use; null for one thread. */
+let pool: ThreadPool | null = null;
+let poolSpace: Space | null = null;
+
+/** Makes the fused kernels run on `p`'s threads (null: one thread, the backend's device). */
+export function setThreadPool(p: ThreadPool | null): void {
+  if (pool && pool !== p) pool.close();
+  pool = p;
+  poolSpace = p ? { memory: p.memory, kernels: p.kernels, top: CONTROL_BYTES / 4 } : null;
+}
+
+let poolOn = true;
+
+/**
+ * Keeps the pool but runs on one thread while `on` is false (benchmarks compare both in one
+ * process).
+ */
+export function enableThreadPool(on: boolean): void {
+  poolOn = on;
+}
+
+/** The pool in use, if it still works. */
+export function threadPool(): ThreadPool | null {
+  return pool && poolOn && pool.failed === null ? pool : null;
+}
+
+/** A thread pool's shared memory; each product and gate kernel is split across its threads. */
+export class SharedDevice extends LocalDevice {
+  override readonly name = 'shared';
+
+  constructor() {
+    if (!poolSpace || !threadPool()) throw new Error('fused kernel: no thread pool');
+    super(poolSpace);
   }
 }
 
 /** The device for the current backend. */
 export function currentDevice(): Device {
+  if (threadPool()) return new SharedDevice();
   if (tf.getBackend() === 'wasm') {
     const backend = tf.backend() as BackendWasm;
     const heap = wasmHeap(backend);

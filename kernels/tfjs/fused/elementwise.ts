@@ -163,7 +163,7 @@ const BIN_SCALAR: Record<Op, number> = {
 };
 
 /** Adds `k` to `m` as an exported function. */
-export function compileRowKernel(m: ModuleBuilder, k: RowKernel): void {
+export function compileRowKernel(m: ModuleBuilder, k: RowKernel, relaxed = false): void {
   const scalars = k.scalars ?? [];
   const lanes = new Lanes(k.operands, scalars);
   k.body(lanes);
@@ -171,10 +171,44 @@ export function compileRowKernel(m: ModuleBuilder, k: RowKernel): void {
   const params: ValType[] = [I32, I32];
   for (let i = 0; i < nOps; i++) params.push(I32, I32);
   for (let i = 0; i < scalars.length; i++) params.push(F32);
-  m.func(k.name, params, (f) => emit(f, lanes, nOps));
+  m.func(k.name, params, (f) => emit(f, lanes, nOps, relaxed ? fusable(lanes) : new Map()));
 }
 
-function emit(f: FunctionBuilder, l: Lanes, nOps: number): void {
+/**
+ * Multiply-adds for the relaxed build: add nodes (by index) whose one operand is a product used
+ * nowhere else, with that product's operands and the addend. The product is then not emitted on
+ * its own (vector code only: scalar WebAssembly has no fused multiply-add).
+ */
+type Madd = { product: number; a: number; b: number; c: number };
+function fusable(l: Lanes): Map<number, Madd> {
+  const uses = new Array<number>(l.nodes.length).fill(0);
+  for (const n of l.nodes) {
+    if (n.kind === 'bin') {
+      uses[n.a]!++;
+      uses[n.b]!++;
+    } else if (n.kind === 'neg' || n.kind === 'shl23') uses[n.a]!++;
+  }
+  for (const st of l.stores) uses[st.value]!++;
+  const out = new Map<number, Madd>();
+  const taken = new Set<number>();
+  l.nodes.forEach((n, i) => {
+    if (n.kind !== 'bin' || n.op !== 'add') return;
+    for (const [m, c] of [
+      [n.a, n.b],
+      [n.b, n.a],
+    ] as const) {
+      const prod = l.nodes[m]!;
+      if (prod.kind === 'bin' && prod.op === 'mul' && uses[m] === 1 && !taken.has(m)) {
+        out.set(i, { product: m, a: prod.a, b: prod.b, c });
+        taken.add(m);
+        return;
+      }
+    }
+  });
+  return out;
+}
+
+function emit(f: FunctionBuilder, l: Lanes, nOps: number, madds: Map<number, Madd>): void {
   const ROWS = 0;
   const COLS = 1;
   const base = (k: number) => 2 + 2 * k;
@@ -216,19 +250,19 @@ function emit(f: FunctionBuilder, l: Lanes, nOps: number): void {
         col,
         () => f.get(wideCols),
         4 * UNROLL,
-        () => body(f, l, rowPtr, col, off, vec, true, UNROLL),
+        () => body(f, l, rowPtr, col, off, vec, true, UNROLL, madds),
       );
       f.forLoop(
         col,
         () => f.get(vecCols),
         4,
-        () => body(f, l, rowPtr, col, off, vec, true, 1),
+        () => body(f, l, rowPtr, col, off, vec, true, 1, madds),
       );
       f.forLoop(
         col,
         () => f.get(COLS),
         1,
-        () => body(f, l, rowPtr, col, off, sca, false, 1),
+        () => body(f, l, rowPtr, col, off, sca, false, 1, new Map()),
       );
     },
   );
@@ -243,9 +277,13 @@ function body(
   loc: number[],
   simd: boolean,
   copies: number,
+  madds: Map<number, Madd>,
 ): void {
   f.get(col).i32(2).op(0x74).set(off); // col << 2
-  for (let c = 0; c < copies; c++) bodyCopy(f, l, rowPtr, off, loc, simd, 16 * c);
+  const products = new Set([...madds.values()].map((m) => m.product));
+  for (let c = 0; c < copies; c++) {
+    bodyCopy(f, l, rowPtr, off, loc, simd, 16 * c, madds, products);
+  }
 }
 
 /** One copy of the body at byte offset `disp` from the current column. */
@@ -257,6 +295,8 @@ function bodyCopy(
   loc: number[],
   simd: boolean,
   disp: number,
+  madds: Map<number, Madd>,
+  products: Set<number>,
 ): void {
   const addr = (operand: number) => f.get(rowPtr[operand]!).get(off).op(0x6a);
   const val = (i: number) => {
@@ -286,12 +326,22 @@ function bodyCopy(
         if (simd) f.v128Load(disp);
         else f.f32Load(disp);
         break;
-      case 'bin':
+      case 'bin': {
+        if (products.has(i)) return; // computed by the multiply-add that uses it
+        const madd = madds.get(i);
+        if (madd) {
+          val(madd.a);
+          val(madd.b);
+          val(madd.c);
+          f.simd(SIMD.f32x4RelaxedMadd);
+          break;
+        }
         val(n.a);
         val(n.b);
         if (simd) f.simd(BIN_SIMD[n.op]);
         else f.op(BIN_SCALAR[n.op]);
         break;
+      }
       case 'neg':
         val(n.a);
         if (simd) f.simd(SIMD.f32x4Neg);

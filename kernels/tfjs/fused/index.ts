@@ -5,7 +5,9 @@
  * recurrent product and one gate kernel (WebAssembly SIMD generated at load time, ./kernels),
  * over the tensors' raw float32 data (./sequence, ./cells), instead of tens of small tfjs ops a
  * step (PERF.md: per-op overhead dominated the small models). On the wasm backend everything
- * stays on its heap and the products are its XNNPACK (./device).
+ * stays on its heap and the products are its XNNPACK (./device). With `setKernelThreads(n > 1)`
+ * the kernels run on a pool of workers over a shared memory of their own (./pool), each call
+ * split across the threads; a pool that fails is closed and the op reruns on one thread.
  *
  * The layers in ../layers/recurrent choose it (`recurrentPath`): 'auto' takes it whenever the
  * configuration is one it computes (`fusedUnsupported` says why not, and the layer records the
@@ -14,9 +16,10 @@
  * states, return_sequences, return_state and go_backwards are all the fused path's.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { currentDevice, type Device } from './device';
+import { currentDevice, setThreadPool, threadPool, type Device } from './device';
 import { GRUSequence, LSTMSequence, SimpleRNNSequence } from './cells';
-import { kernelsUnavailable } from './kernels';
+import { kernelsUnavailable, relaxedSimd } from './kernels';
+import { MAX_THREADS, PoolFailure, ThreadPool, type ThreadHost } from './pool';
 import type { FusedSequence, FusedSpec, GateActivation, SequenceInputs } from './sequence';
 
 export type { FusedSpec, GateActivation } from './sequence';
@@ -33,6 +36,90 @@ export function setRecurrentPath(p: RecurrentPath): void {
 
 export function recurrentPath(): RecurrentPath {
   return path;
+}
+
+/** The fused kernels' threads, as set and as they run. */
+export interface ThreadsInfo {
+  /** What was asked: a count, or 'auto' (the cores available, at most AUTO_THREADS). */
+  asked: number | 'auto';
+  /** Threads the fused kernels run on now (the calling one included). */
+  threads: number;
+  /** Why fewer threads run than were asked (no shared memory, a worker failed...), else null. */
+  reason: string | null;
+  /** Whether the kernels use relaxed SIMD (fused multiply-add). */
+  relaxedSimd: boolean;
+}
+
+/**
+ * 'auto' uses at most this many threads: a step's recurrent product has batch rows (64 in the
+ * benchmarks), split in chunks of at least 4 rows, 4 chunks a thread, so more threads mostly add
+ * synchronisation. (Measured here on 2 cores only.)
+ */
+export const AUTO_THREADS = 4;
+
+let threadsAsked: number | 'auto' = 1;
+let threadsReason: string | null = null;
+
+/**
+ * Sets the fused kernels' thread count: n > 1 starts a pool of n − 1 workers on `host` (its
+ * platform's threads) over a shared memory; 1 closes it. Resolves to what runs.
+ */
+export async function setKernelThreads(
+  asked: number | 'auto',
+  host: ThreadHost | null,
+): Promise<ThreadsInfo> {
+  if (asked !== 'auto' && !(Number.isInteger(asked) && asked >= 1)) {
+    throw new Error(`kernel threads must be 'auto' or a whole number >= 1, got ${String(asked)}`);
+  }
+  threadsAsked = asked;
+  threadsReason = null;
+  const cores = host ? host.cores() : 1;
+  const n = asked === 'auto' ? Math.min(cores, AUTO_THREADS) : asked;
+  const current = threadPool();
+  const why = host?.unavailable() ?? null;
+  if (current && !why && current.threads === n && current.host === host) return kernelThreads();
+  setThreadPool(null);
+  if (n > 1) {
+    if (!host) threadsReason = 'no way to start threads on this platform';
+    else if (n > MAX_THREADS) threadsReason = `at most ${MAX_THREADS} threads`;
+    else if (why) threadsReason = why;
+    else {
+      const started = await ThreadPool.start(n, host);
+      if (typeof started === 'string') threadsReason = started;
+      else setThreadPool(started);
+    }
+  }
+  return kernelThreads();
+}
+
+/** The thread count in use and why it differs from the one asked. */
+export function kernelThreads(): ThreadsInfo {
+  const p = threadPool();
+  return {
+    asked: threadsAsked,
+    threads: p ? p.threads : 1,
+    reason: threadsReason,
+    relaxedSimd: relaxedSimd(),
+  };
+}
+
+/**
+ * Runs `f` on the current device and releases it; when a pool thread fails, the pool is
+ * closed, the reason kept for `kernelThreads()`, and `f` runs again on one thread.
+ */
+function onDevice<T>(f: (dev: Device) => T): T {
+  for (;;) {
+    const dev = currentDevice();
+    try {
+      return f(dev);
+    } catch (e) {
+      if (!(e instanceof PoolFailure) || dev.name !== 'shared') throw e;
+      threadsReason = `${e.message}; running on one thread`;
+      setThreadPool(null);
+    } finally {
+      dev.release();
+    }
+  }
 }
 
 const GATE_ACTIVATIONS: readonly string[] = ['sigmoid', 'tanh'];
@@ -130,53 +217,36 @@ export function fusedRecurrent(spec: FusedSpec, inputs: FusedInputs): tf.Tensor[
   return engine.runKernelFunc({
     inputs: named,
     forwardFunc: (_backend, save) => {
-      const dev = currentDevice();
-      let ys: tf.Tensor[];
-      let keep: tf.Tensor;
-      try {
+      const [ys, keep] = onDevice((dev) => {
         const out = seq.forward(dev, regions(dev, args, spec));
-        ys = out.ys.map((o) => o.tensor());
-        keep = out.keep.tensor();
-      } finally {
-        dev.release();
-      }
+        return [out.ys.map((o) => o.tensor()), out.keep.tensor()] as const;
+      });
       save([...args, keep]);
       return ys;
     },
     backwardsFunc: (dy, saved) => {
       const dys = Array.isArray(dy) ? dy : [dy];
       const ins = saved.slice(0, -1);
-      const back = currentDevice();
-      let grads: tf.Tensor[];
-      let dZx: tf.Tensor;
-      try {
+      const [grads, dZx] = onDevice((back) => {
         const g = seq.backward(
           back,
           regions(back, ins, spec),
           back.of(saved[saved.length - 1]!),
           dys.map((d) => back.of(d)),
         );
-        grads = [
+        const taken = [
           g.kernel.tensor(),
           g.recurrentKernel.tensor(),
           ...(g.bias ? [g.bias.tensor()] : []),
           ...g.initial.map((o) => o.tensor()),
         ];
-        dZx = g.dZx.tensor();
-      } finally {
-        back.release();
-      }
+        return [taken, g.dZx.tensor()] as const;
+      });
       const shaped = (t: tf.Tensor, i: number) =>
         tf.util.arraysEqual(t.shape, shapes[i]!) ? t : tf.reshape(t, shapes[i]!);
       const thunks: Record<string, () => tf.Tensor> = {
-        x: () => {
-          const dev = currentDevice();
-          try {
-            return seq.inputGradient(dev, regions(dev, ins, spec), dev.of(dZx)).tensor();
-          } finally {
-            dev.release();
-          }
-        },
+        x: () =>
+          onDevice((dev) => seq.inputGradient(dev, regions(dev, ins, spec), dev.of(dZx)).tensor()),
       };
       grads.forEach((t, i) => (thunks[names[i + 1]!] = () => shaped(t, i + 1)));
       return thunks;

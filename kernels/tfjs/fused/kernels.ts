@@ -8,11 +8,17 @@
  *   An activation is y = lo + span·σ(span·x) (sigmoid: lo 0, span 1; tanh: lo −1, span 2), its
  *   derivative from the output (y − lo)·(lo + span − y); lo and span are the kernel's scalars.
  * - Moves: copy, fill, products and sums of rows, and a blocked transpose.
- * - `gemm`, a plain SIMD matrix product for the local device (the wasm device uses XNNPACK).
+ * - `gemm`, the kernels' own register-blocked SIMD matrix product (./gemm) for the local and
+ *   shared devices (the wasm device uses XNNPACK), by row range so threads can split it.
+ *
+ * Two builds: plain SIMD, and relaxed SIMD (the products' multiply-add fused) where the engine
+ * validates `f32x4.relaxed_madd` (`relaxedSimd()`; Node 24, Electron; Node 20 only with
+ * --experimental-wasm-relaxed-simd).
  *
  * Every address and stride is in float32 elements (the kernels scale by 4).
  */
 import { compileRowKernel, type Lane, type Lanes, type RowKernel } from './elementwise';
+import { gemmKernel } from './gemm';
 import { F32, I32, ModuleBuilder, SIMD, V128, type FunctionBuilder } from './wasm-binary';
 
 /** y = lo + span·σ(span·x) */
@@ -332,83 +338,79 @@ function transposeKernel(f: FunctionBuilder): void {
   );
 }
 
+/** mulberry32's increment (../../random's Rng): draw i of a stream from state s hashes s + (i+1)·C. */
+const MULBERRY = 0x6d2b79f5;
+
 /**
- * gemm(out, a, b, m, k, n, bias): out (m×n) = a (m×k) · b (k×n) + bias (n), bias < 0 for none.
- * Row by row: out_i = Σ_p a[i, p]·b_p, four columns at a time.
+ * dropoutMask(out, n, state, cut, keep): out[i] = keep where draw i of Rng's stream from `state`
+ * (its uint32 before the division by 2^32) is ≥ `cut`, else 0; the same bits as
+ * `rng.next() >= rate` for cut = ceil(rate·2^32). mulberry32's draws are independent given their
+ * index, so four lanes hash four draws at once (i32x4 multiply, shifts, xor).
  */
-function gemmKernel(f: FunctionBuilder): void {
-  const [OUT, A, B, M, K, N, BIAS] = [0, 1, 2, 3, 4, 5, 6];
+function dropoutMaskKernel(f: FunctionBuilder): void {
+  const [OUT, N, STATE, CUT, KEEP] = [0, 1, 2, 3, 4];
   const i = f.local(I32);
-  const p = f.local(I32);
-  const j = f.local(I32);
-  const nv = f.local(I32);
-  const orow = f.local(I32); // byte address of out row i
-  const brow = f.local(I32);
-  const av = f.local(V128);
-  const as = f.local(F32);
-  const addr = (base: number, idx: number) => f.get(base).get(idx).op(0x6a).i32(2).op(0x74);
-  f.get(N).i32(-4).op(0x71).set(nv);
+  const n4 = f.local(I32);
+  const t = f.local(I32);
+  const tv = f.local(V128);
+  const x = f.local(V128);
+  const cut = f.local(V128);
+  const keep = f.local(V128);
+  const step = f.local(V128);
+  const [XOR, OR, AND] = [0x51, 0x50, 0x4e];
+  const [SHR_U, ADD, MUL, GE_U] = [0xad, 0xae, 0xb5, 0x40];
+  // x = op(x, x >>> k) etc., on the vector in `x`
+  const mix = (shift: number) => f.get(x).get(x).i32(shift).simd(SHR_U).simd(XOR);
+  f.get(N).i32(-4).op(0x71).set(n4);
+  f.get(CUT).simd(SIMD.i32x4Splat).set(cut);
+  f.get(KEEP).simd(SIMD.f32x4Splat).set(keep);
+  f.i32(Math.imul(4, MULBERRY)).simd(SIMD.i32x4Splat).set(step);
+  // tv = state + (lane + 1)·C
+  f.get(STATE).simd(SIMD.i32x4Splat);
+  f.simd(SIMD.const);
+  for (let l = 0; l < 4; l++)
+    f.code.byte(...new Uint8Array(Int32Array.of(Math.imul(l + 1, MULBERRY)).buffer));
+  f.simd(ADD).set(tv);
   f.i32(0).set(i);
   f.forLoop(
     i,
-    () => f.get(M),
+    () => f.get(n4),
+    4,
+    () => {
+      // t = imul(t ^ t >>> 15, t | 1)
+      f.get(tv).get(tv).i32(15).simd(SHR_U).simd(XOR);
+      f.get(tv).i32(1).simd(SIMD.i32x4Splat).simd(OR);
+      f.simd(MUL).set(x);
+      // t ^= t + imul(t ^ t >>> 7, t | 61)
+      f.get(x);
+      f.get(x);
+      mix(7);
+      f.get(x).i32(61).simd(SIMD.i32x4Splat).simd(OR);
+      f.simd(MUL).simd(ADD).simd(XOR).set(x);
+      // u = t ^ t >>> 14; out = u ≥ cut ? keep : 0
+      f.get(OUT).get(i).op(0x6a).i32(2).op(0x74);
+      mix(14);
+      f.get(cut).simd(GE_U).get(keep).simd(AND);
+      f.v128Store();
+      f.get(tv).get(step).simd(ADD).set(tv);
+    },
+  );
+  // The tail, one draw at a time: t = state + (i + 1)·C.
+  f.forLoop(
+    i,
+    () => f.get(N),
     1,
     () => {
-      f.get(OUT).get(i).get(N).op(0x6c).op(0x6a).set(orow); // element index of out row
-      // out row = bias or 0
-      f.i32(0).set(j);
-      f.forLoop(
-        j,
-        () => f.get(N),
-        1,
-        () => {
-          addr(orow, j);
-          f.get(BIAS).i32(0).op(0x48); // bias < 0
-          f.op(0x04, 0x7d); // if (result f32)
-          f.f32(0);
-          f.op(0x05);
-          addr(BIAS, j).f32Load();
-          f.op(0x0b);
-          f.f32Store();
-        },
-      );
-      f.i32(0).set(p);
-      f.forLoop(
-        p,
-        () => f.get(K),
-        1,
-        () => {
-          f.get(A).get(i).get(K).op(0x6c).op(0x6a).get(p).op(0x6a).i32(2).op(0x74);
-          f.f32Load().set(as);
-          f.get(as).simd(SIMD.f32x4Splat).set(av);
-          f.get(B).get(p).get(N).op(0x6c).op(0x6a).set(brow);
-          f.i32(0).set(j);
-          f.forLoop(
-            j,
-            () => f.get(nv),
-            4,
-            () => {
-              addr(orow, j);
-              addr(orow, j).v128Load();
-              addr(brow, j).v128Load();
-              f.get(av).simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add);
-              f.v128Store();
-            },
-          );
-          f.forLoop(
-            j,
-            () => f.get(N),
-            1,
-            () => {
-              addr(orow, j);
-              addr(orow, j).f32Load();
-              addr(brow, j).f32Load();
-              f.get(as).op(0x94).op(0x92);
-              f.f32Store();
-            },
-          );
-        },
-      );
+      f.get(STATE).get(i).i32(1).op(0x6a).i32(MULBERRY).op(0x6c).op(0x6a).set(t);
+      f.get(t).get(t).i32(15).op(0x76).op(0x73).get(t).i32(1).op(0x72).op(0x6c).set(t);
+      f.get(t);
+      f.get(t).get(t).get(t).i32(7).op(0x76).op(0x73).get(t).i32(61).op(0x72).op(0x6c).op(0x6a);
+      f.op(0x73).set(t);
+      f.get(OUT).get(i).op(0x6a).i32(2).op(0x74);
+      f.get(KEEP).f32(0);
+      f.get(t).get(t).i32(14).op(0x76).op(0x73).get(CUT).op(0x4f); // u ≥_u cut
+      f.op(0x1b); // select(keep, 0, …)
+      f.f32Store();
     },
   );
 }
@@ -418,8 +420,23 @@ export type KernelFn = (...args: number[]) => void;
 /** The kernels over one memory; row kernels take (rows, cols, (base, stride)…, scalars…). */
 export interface Kernels {
   readonly row: Readonly<Record<string, KernelFn>>;
+  /** Whether this is the relaxed-SIMD build. */
+  readonly relaxed: boolean;
   transpose(dst: number, src: number, rows: number, cols: number, ss: number, ds: number): void;
-  gemm(out: number, a: number, b: number, m: number, k: number, n: number, bias: number): void;
+  /** out (m×n) = a·b + bias (bias < 0: none), rows [r0, r1) only. */
+  gemm(
+    out: number,
+    a: number,
+    b: number,
+    m: number,
+    k: number,
+    n: number,
+    bias: number,
+    r0: number,
+    r1: number,
+  ): void;
+  /** Dropout mask values from a mulberry32 state (`dropoutMaskKernel`). */
+  dropoutMask(out: number, n: number, state: number, cut: number, keep: number): void;
 }
 
 /** The WebAssembly API we use (the project's TypeScript libs do not declare it). */
@@ -428,7 +445,8 @@ export interface WasmMemory {
   grow(pages: number): number;
 }
 interface WasmApi {
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
@@ -439,23 +457,65 @@ export function isWasmMemory(m: unknown): m is WasmMemory {
   return m instanceof (WebAssemblyApi.Memory as unknown as new () => object);
 }
 
-const compiled = new Map<boolean, object>();
+/** Which build: imported memory shared or not, relaxed-SIMD multiply-add or not. */
+export interface Build {
+  shared: boolean;
+  relaxed: boolean;
+}
 
-function moduleBytes(shared: boolean): Uint8Array {
+const compiled = new Map<string, object>();
+
+function moduleBytes({ shared, relaxed }: Build): Uint8Array {
   const m = new ModuleBuilder(shared);
-  for (const k of ROW_KERNELS) compileRowKernel(m, k);
+  for (const k of ROW_KERNELS) compileRowKernel(m, k, relaxed);
   m.func('transpose', [I32, I32, I32, I32, I32, I32], transposeKernel);
-  m.func('gemm', [I32, I32, I32, I32, I32, I32, I32], gemmKernel);
+  m.func('gemm', [I32, I32, I32, I32, I32, I32, I32, I32, I32], (f) => gemmKernel(f, relaxed));
+  m.func('dropoutMask', [I32, I32, I32, I32, F32], dropoutMaskKernel);
   return m.encode();
 }
 
-function compiledModule(shared: boolean): object {
-  let m = compiled.get(shared);
+/** The compiled module of a build (compiled once; a Module can be posted to workers). */
+export function compiledModule(build: Build): object {
+  const key = `${build.shared}:${build.relaxed}`;
+  let m = compiled.get(key);
   if (!m) {
-    m = new WebAssemblyApi.Module(moduleBytes(shared));
-    compiled.set(shared, m);
+    m = new WebAssemblyApi.Module(moduleBytes(build));
+    compiled.set(key, m);
   }
   return m;
+}
+
+let relaxedOverride: boolean | null = null;
+let relaxedValid: boolean | undefined;
+
+/**
+ * Whether the kernels use relaxed SIMD: the engine validates a module with f32x4.relaxed_madd
+ * (checked once), unless `setRelaxedSimd` says otherwise.
+ */
+export function relaxedSimd(): boolean {
+  relaxedValid ??= relaxedSimdValidates();
+  return relaxedOverride ?? relaxedValid;
+}
+
+/** Whether this engine accepts relaxed SIMD (a one-function module using f32x4.relaxed_madd). */
+export function relaxedSimdValidates(): boolean {
+  const m = new ModuleBuilder(false);
+  m.func('madd', [], (f) => {
+    f.v128f32(1).v128f32(2).v128f32(3).simd(SIMD.f32x4RelaxedMadd).op(0x1a); // drop
+  });
+  try {
+    return WebAssemblyApi.validate(m.encode());
+  } catch {
+    return false;
+  }
+}
+
+/** Forces the plain-SIMD (false) or relaxed (true) build where it validates; null: detect. */
+export function setRelaxedSimd(on: boolean | null): void {
+  if (on === true && !relaxedSimdValidates()) {
+    throw new Error('relaxed SIMD does not validate in this engine');
+  }
+  relaxedOverride = on;
 }
 
 let availability: string | null | undefined;
@@ -466,7 +526,7 @@ let availability: string | null | undefined;
 export function kernelsUnavailable(): string | null {
   if (availability === undefined) {
     try {
-      compiledModule(false);
+      compiledModule({ shared: false, relaxed: false });
       availability = null;
     } catch (e) {
       availability = `WebAssembly SIMD kernels do not compile here: ${(e as Error).message}`;
@@ -475,17 +535,36 @@ export function kernelsUnavailable(): string | null {
   return availability;
 }
 
-/** The kernels instantiated over `memory` (a threaded build's shared heap too). */
-export function instantiate(memory: WasmMemory): Kernels {
-  const shared =
-    typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const inst = new WebAssemblyApi.Instance(compiledModule(shared), { env: { memory } });
-  const ex = inst.exports as Record<string, KernelFn>;
+/** Whether `memory` is a shared WebAssembly memory. */
+export function isShared(memory: WasmMemory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/** Exported functions of an instance as `Kernels`. */
+export function kernelsOf(exports: Record<string, unknown>, relaxed: boolean): Kernels {
+  const ex = exports as Record<string, KernelFn>;
   const row: Record<string, KernelFn> = {};
   for (const k of ROW_KERNELS) row[k.name] = ex[k.name]!;
   return {
     row,
+    relaxed,
     transpose: ex['transpose'] as Kernels['transpose'],
     gemm: ex['gemm'] as Kernels['gemm'],
+    dropoutMask: ex['dropoutMask'] as Kernels['dropoutMask'],
   };
 }
+
+/** The kernels instantiated over `memory` (a threaded build's shared heap too). */
+export function instantiate(memory: WasmMemory, relaxed = relaxedSimd()): Kernels {
+  const build = { shared: isShared(memory), relaxed };
+  const inst = new WebAssemblyApi.Instance(compiledModule(build), { env: { memory } });
+  return kernelsOf(inst.exports, relaxed);
+}
+
+/** Names of the row kernels, in export order (the pool's workers index them the same way). */
+export const ROW_KERNEL_NAMES: readonly string[] = ROW_KERNELS.map((k) => k.name);
+
+/** Operand count of each row kernel (its (base, stride) pairs), by name. */
+export const ROW_KERNEL_OPERANDS: Readonly<Record<string, number>> = Object.fromEntries(
+  ROW_KERNELS.map((k) => [k.name, k.operands.length]),
+);

@@ -5,7 +5,8 @@
  * Why written here: the kernels are generated at load time from TypeScript (./elementwise,
  * ./kernels), so the build needs no compiler toolchain and ships no binary; the module is
  * validated and compiled by the engine that runs it. WebAssembly SIMD is on in every engine the
- * project runs on (PERF.md); relaxed SIMD is not used (Node 20 needs a flag for it).
+ * project runs on (PERF.md); relaxed SIMD's multiply-add is used where the engine validates it
+ * (Node 20 needs a flag for it; see ./kernels).
  */
 
 export const I32 = 0x7f;
@@ -83,6 +84,10 @@ export const SIMD = {
   f32x4Max: 0xe9,
   f32x4Pmin: 0xea,
   f32x4Pmax: 0xeb,
+  /** v128.load32_splat: one float broadcast to four lanes. */
+  load32Splat: 0x09,
+  /** Relaxed SIMD: a·b + c, fused or not (the engine's choice). */
+  f32x4RelaxedMadd: 0x105,
 } as const;
 
 /** The body of one function: parameters are locals 0..n−1, then `local()`s. */
@@ -144,6 +149,11 @@ export class FunctionBuilder {
   }
   v128Load(offset = 0): this {
     this.simd(SIMD.load);
+    this.code.u32(2).u32(offset);
+    return this;
+  }
+  v128Load32Splat(offset = 0): this {
+    this.simd(SIMD.load32Splat);
     this.code.u32(2).u32(offset);
     return this;
   }

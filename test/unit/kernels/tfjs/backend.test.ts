@@ -17,6 +17,7 @@ import {
   transposedMatMulFixEnabled,
 } from '../../../../kernels/tfjs/kernels-wasm';
 import { Rng } from '../../../../kernels/random';
+import { relaxedSimdValidates } from '../../../../kernels/tfjs/fused/kernels';
 
 let info: BackendInfo;
 
@@ -75,6 +76,8 @@ describe('initBackend', () => {
       threads: false,
       transposedMatMulFix: true,
       fallbackReason: null,
+      // The fused kernels: one thread unless asked (pool.test.ts), relaxed SIMD where it validates.
+      kernelThreads: { asked: 1, threads: 1, reason: null, relaxedSimd: relaxedSimdValidates() },
     });
     assert.equal(tf.getBackend(), 'wasm');
   });

@@ -4,8 +4,9 @@
  * respect to every weight, the input and the initial states agree within float32 rounding
  * (per element |fused − ops| ≤ 1e-5·max|ops| + 1e-4·|ops|), with the same dropout masks and the
  * same `lastMasks`; on the wasm backend (its heap, XNNPACK products) and on cpu (the local
- * device: a private memory, the kernels' own products). A short training run gives the same
- * losses. The float64 references in layers.test.ts run on the default path, the fused one.
+ * device: a private memory, the kernels' own products), and on two threads (the shared device:
+ * a pool's shared memory, every call split across the threads). A short training run gives the
+ * same losses. The float64 references in layers.test.ts run on the default path, the fused one.
  * The kernels themselves (products, logistic function, strided rows, transpose) are checked
  * against plain JS at the end.
  */
@@ -15,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../../../kernels/tfjs/backend';
 import { Rng } from '../../../../kernels/random';
+import { dropoutMaskValues } from '../../../../kernels/tfjs/layers/common';
 import {
   Bidirectional,
   Dropout,
@@ -24,7 +26,21 @@ import {
   SimpleRNN,
 } from '../../../../kernels/tfjs/layers/index';
 import { recurrentPath, setRecurrentPath } from '../../../../kernels/tfjs/fused/index';
-import { LocalDevice, WasmDevice, sub, wasmHeap } from '../../../../kernels/tfjs/fused/device';
+import {
+  currentDevice,
+  LocalDevice,
+  WasmDevice,
+  sub,
+  wasmHeap,
+} from '../../../../kernels/tfjs/fused/device';
+import { nodeThreads } from '../../../../kernels/tfjs/fused/pool-node';
+import { setSplitThresholds } from '../../../../kernels/tfjs/fused/pool';
+import {
+  instantiate,
+  relaxedSimdValidates,
+  WebAssemblyApi,
+} from '../../../../kernels/tfjs/fused/kernels';
+import { setFlagsFromString } from 'node:v8';
 import { SeededInitializer } from '../../../../kernels/tfjs/initializers';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
@@ -198,11 +214,18 @@ function describeCase(c: Case): string {
   return `${c.kind}(${opts}) B=${c.B} T=${c.T} F=${c.F}${c.initial ? ' initial_state' : ''}${c.seqMask ? ' masked' : ''}`;
 }
 
-function property(backend: 'wasm' | 'cpu', seed: number): void {
-  test(`${CASES} random configurations: fused == ops on ${backend}`, async () => {
-    await initBackend({ prefer: backend });
+function property(backend: 'wasm' | 'cpu', seed: number, threads = 1): void {
+  const on = threads > 1 ? `${backend}, ${threads} threads` : backend;
+  test(`${CASES} random configurations: fused == ops on ${on}`, async () => {
+    const info = await initBackend({ prefer: backend, threads, threadHost: nodeThreads });
     try {
       assert.equal(tf.getBackend(), backend);
+      assert.equal(info.kernelThreads.threads, threads, info.kernelThreads.reason ?? '');
+      const dev = currentDevice();
+      assert.equal(dev.name, threads > 1 ? 'shared' : backend === 'wasm' ? 'wasm' : 'local');
+      dev.release();
+      // Every product and gate kernel split, however small (by rows, or columns when few).
+      if (threads > 1) setSplitThresholds(0, 0);
       const d = new Draw(seed);
       for (let i = 0; i < CASES; i++) {
         const c = drawCase(d, i);
@@ -227,6 +250,7 @@ function property(backend: 'wasm' | 'cpu', seed: number): void {
         layer.dispose();
       }
     } finally {
+      setSplitThresholds();
       await initBackend();
     }
   });
@@ -235,6 +259,7 @@ function property(backend: 'wasm' | 'cpu', seed: number): void {
 describe('fused recurrent path = per-step ops', () => {
   property('wasm', 0xf05ed);
   property('cpu', 0xc0ffee);
+  property('wasm', 0x7ead5, 2);
 
   test('the workload sizes (LSTM 128 with both dropouts, GRU 32 stacked) agree on wasm', () => {
     const d = new Draw(7);
@@ -452,6 +477,8 @@ describe('devices and kernels', () => {
       [5, 7, 3],
       [64, 32, 96],
       [17, 129, 33],
+      [9, 300, 21],
+      [6, 530, 13],
     ] as const) {
       const a = d.array(m * k);
       const b = d.array(k * n);
@@ -554,5 +581,82 @@ describe('devices and kernels', () => {
       }
     }
     dev.release();
+  });
+
+  test('the relaxed-SIMD build (fused multiply-add) gives the plain build’s results', () => {
+    // Node 20 has relaxed SIMD behind a flag; Node 24 and Electron have it on.
+    if (!relaxedSimdValidates()) setFlagsFromString('--experimental-wasm-relaxed-simd');
+    assert.ok(relaxedSimdValidates(), 'relaxed SIMD validates');
+    const memory = new WebAssemblyApi.Memory({ initial: 64 });
+    const plain = instantiate(memory, false);
+    const relaxed = instantiate(memory, true);
+    assert.equal(plain.relaxed, false);
+    assert.equal(relaxed.relaxed, true);
+    const M = new Float32Array(memory.buffer);
+    const d = new Draw(21);
+    let top = 16;
+    const put = (v: Float32Array) => {
+      const off = top;
+      M.set(v, off);
+      top += v.length + 8;
+      return off;
+    };
+    let differs = 0;
+    for (const [m, k, n] of [
+      [64, 128, 512],
+      [7, 300, 21],
+      [64, 32, 96],
+    ] as const) {
+      const a = d.array(m * k);
+      const b = d.array(k * n);
+      const bias = d.array(n);
+      const [ao, bo, biaso] = [put(a), put(b), put(bias)];
+      const out = [put(new Float32Array(m * n)), put(new Float32Array(m * n))];
+      plain.gemm(out[0]!, ao, bo, m, k, n, biaso, 0, m);
+      relaxed.gemm(out[1]!, ao, bo, m, k, n, biaso, 0, m);
+      const ref = reference(a, b, bias, m, k, n);
+      const [p, r] = out.map((o) => M.slice(o, o + m * n));
+      assertClose(p!, ref, `plain gemm ${m}x${k}x${n}`);
+      assertClose(r!, ref, `relaxed gemm ${m}x${k}x${n}`);
+      for (let i = 0; i < m * n; i++) if (p![i] !== r![i]) differs++;
+    }
+    // The LSTM step's gates, forward and backward, on both builds.
+    const [B, u] = [16, 24];
+    const GU = 4 * u;
+    const inputs = [d.array(B * GU), d.array(B * GU), d.array(B * u, 0.5)].map(put);
+    const results = [plain, relaxed].map((kern) => {
+      const [p, z, cp] = inputs.map((off, i) => put(M.slice(off, off + (i < 2 ? B * GU : B * u))));
+      const [c, tc, h] = [0, 1, 2].map(() => put(new Float32Array(B * u)));
+      const gates = [0, 1, 2, 3].flatMap((g) => [p! + g * u, GU]);
+      const zs = [0, 1, 2, 3].flatMap((g) => [z! + g * u, GU]);
+      kern.row['lstmForward']!(B, u, ...gates, ...zs, cp!, u, c!, u, tc!, u, h!, u, 0, 1, -1, 2);
+      return [p!, c!, h!].map((o, i) => M.slice(o, o + (i === 0 ? B * GU : B * u)));
+    });
+    results[0]!.forEach((ref, i) => assertClose(results[1]![i]!, ref, `lstmForward output ${i}`));
+    assert.ok(differs > 0, 'the relaxed build really fuses (some products round differently)');
+  });
+
+  test('dropout masks from the kernel: the same draws as Rng.next(), and the stream goes on', () => {
+    for (const [seed, n, rate] of [
+      [1, 409600, 0.5],
+      // A rate whose threshold has low bits too, so that every bit of the hash counts.
+      [2, 409601, 0.3],
+      [3, 259, 0.2],
+      [4, 100, 0.9], // below the kernel's size: JavaScript
+      [5, 4099, 1e-9],
+      [6, 4099, 0.999999999],
+      [0xffffffff, 777, 0.25],
+    ] as const) {
+      const a = new Rng(seed);
+      const b = new Rng(seed);
+      const got = dropoutMaskValues(a, n, rate);
+      const keep = Math.fround(1 / (1 - rate));
+      for (let i = 0; i < n; i++) {
+        const want = b.next() >= rate ? keep : 0;
+        if (got[i] !== want)
+          assert.fail(`seed ${seed}, n ${n}, rate ${rate}: [${i}] ${got[i]} vs ${want}`);
+      }
+      assert.equal(a.next(), b.next(), `seed ${seed}: the stream after the mask`);
+    }
   });
 });

@@ -22,6 +22,23 @@ export const LAYERS = {
     allow: ['kernels/protocol', 'kernels/mask-output', 'analyzer/format', 'analyzer/downsample'],
     pure: true,
   },
+  // The web playground (a page of its own): the views of webview/, notebook/'s reader, writer and
+  // template, the kernel's protocol, output operations and connection (pure), the page-to-worker messages
+  // of the kernel's browser entry and the server's protocol types. Its language server and kernel
+  // are worker bundles it loads by URL, never imports.
+  'webview/playground': {
+    may: ['webview', 'notebook'],
+    allow: [
+      'kernels/protocol',
+      'kernels/mask-output',
+      'kernels/outputs',
+      'kernels/connection',
+      'kernels/browser-protocol',
+      'server/protocol',
+      'analyzer/format',
+    ],
+    pure: true,
+  },
   extension: {
     may: ['analyzer', 'lint', 'notebook', 'kernels', 'server', 'webview'],
     pure: false,
@@ -37,6 +54,10 @@ function patternsOf(folder) {
   const patterns = [];
   for (const other of PRODUCT) {
     if (other === folder || spec.may.includes(other)) continue;
+    // A folder inside another (webview/playground) is its own rule only where its parent is
+    // allowed (or is this folder): elsewhere the parent's pattern already forbids it.
+    const parent = other.includes('/') ? other.slice(0, other.lastIndexOf('/')) : null;
+    if (parent && parent !== folder && !spec.may.includes(parent)) continue;
     const allowed = (spec.allow ?? []).filter((a) => a.startsWith(`${other}/`));
     patterns.push({
       // A pattern naming the folder itself would hide the re-included files below it.

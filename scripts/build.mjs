@@ -62,7 +62,53 @@ const entries = [
     format: 'iife',
     target: 'es2022',
   },
+  ...webEntries(),
 ];
+
+/**
+ * The web playground (dist/web/, served as static files by scripts/serve-web.mjs): the page, the
+ * language server and the kernel as Web Workers loaded by URL, monaco's editor worker, the page's
+ * CSS (monaco's, with the codicon font as a file) and index.html; the wasm binaries by copyWeb.
+ */
+function webEntries() {
+  const web = { platform: 'browser', target: 'es2022', outdir: 'dist/web' };
+  return [
+    {
+      ...web,
+      entryPoints: { playground: 'webview/playground/main.ts' },
+      format: 'esm',
+      loader: { '.ttf': 'file', '.rnnlab': 'text' },
+      plugins: [cssAsText(/[\\/]uplot[\\/]dist[\\/]uPlot\.min\.css$/)],
+    },
+    {
+      ...web,
+      entryPoints: { 'editor.worker': 'node_modules/monaco-editor/esm/vs/editor/editor.worker.js' },
+      format: 'iife',
+    },
+    { ...web, entryPoints: { server: 'server/browser.ts' }, format: 'iife' },
+    {
+      ...web,
+      entryPoints: { kernel: 'kernels/worker-browser.ts' },
+      format: 'iife',
+      // The kernel's shared modules read files through node:fs and node:path; in the page those
+      // are the user's uploads (kernels/browser/fs.ts).
+      alias: { 'node:fs': './kernels/browser/fs.ts', 'node:path': './kernels/browser/path.ts' },
+    },
+  ];
+}
+
+/** The views' style sheets are text they put in a <style>; monaco's are bundled as CSS. */
+function cssAsText(filter) {
+  return {
+    name: 'css-as-text',
+    setup(b) {
+      b.onLoad({ filter }, (args) => ({
+        contents: readFileSync(args.path, 'utf8'),
+        loader: 'text',
+      }));
+    },
+  };
+}
 
 const started = Date.now();
 const options = (e) => ({
@@ -76,6 +122,7 @@ const options = (e) => ({
   ...e,
 });
 copyWasm();
+copyWeb();
 if (watch) {
   const contexts = await Promise.all(entries.map((e) => context(options(e))));
   await Promise.all(contexts.map((c) => c.watch()));
@@ -92,4 +139,14 @@ function copyWasm() {
   for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) {
     copyFileSync(join(wasmDir, f), join('dist', f));
   }
+}
+
+// The page's HTML and the kernel's wasm binaries (not the threaded one: the kernel in the page
+// runs single-threaded, see kernels/worker-browser.ts).
+function copyWeb() {
+  mkdirSync('dist/web', { recursive: true });
+  copyFileSync('webview/playground/index.html', 'dist/web/index.html');
+  const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+  for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'])
+    copyFileSync(join(wasmDir, f), join('dist/web', f));
 }

@@ -4,6 +4,9 @@
 // see scripts/examples-copy.mjs), until Ctrl-C, which is a clean exit (package.json runs it with
 // `exec`, so that no shell stands between npm and this process to turn exit 0 into 130).
 // RNNLAB_PORT=8080 picks the port (default: 8080, or a free one); --no-serve stops after the lint.
+// `npm start -- --web`: build, then serve the web playground (dist/web/) on 127.0.0.1 with the
+// cross-origin isolation headers (scripts/serve-web.mjs) instead: no code-server, no Node 24, no
+// Chromium; open the printed URL in any browser.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +17,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const run = (args) =>
   spawnSync(process.execPath, args, { stdio: 'inherit', cwd: repo }).status ?? 1;
 if (run(['scripts/build.mjs']) !== 0) process.exit(1);
+if (process.argv.includes('--web')) await serveWebPlayground();
 console.log('\n== rnnlab lint examples\n');
 const lint = run(['dist/cli.js', 'lint', 'examples']);
 console.log('\n== rnnlab summary examples\n');
@@ -80,3 +84,26 @@ if (stopping || signal === 'SIGINT' || signal === 'SIGTERM') await new Promise((
 console.error(`code-server stopped unexpectedly (${signal ?? `exit code ${code}`})`);
 fs.rmSync(tmp, { recursive: true, force: true });
 process.exit(1);
+
+/** `--web`: the playground's static files until Ctrl-C (8080, or a free port when it is taken). */
+async function serveWebPlayground() {
+  const { serveWeb } = await import('./serve-web.mjs');
+  const root = path.join(repo, 'dist', 'web');
+  const listen = (port) => serveWeb({ root, port });
+  let web;
+  try {
+    web = await listen(process.env.RNNLAB_PORT ? Number(process.env.RNNLAB_PORT) : 8080);
+  } catch (e) {
+    if (process.env.RNNLAB_PORT || e.code !== 'EADDRINUSE') {
+      console.error(`cannot serve the web playground: ${e.message}`);
+      process.exit(1);
+    }
+    web = await listen(0);
+  }
+  console.log(`\n== RNN Lab web playground (${root})\n\n  ${web.url}\n`);
+  console.log('Open it in a browser (SSH: forward the port). Ctrl-C stops the server.');
+  const stop = () => web.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  await new Promise(() => {}); // until a signal
+}

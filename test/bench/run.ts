@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --analyzer --server --training --renderer] [--json FILE]`: the benchmark
+ * `npm run bench [-- --analyzer --server --training --renderer --web] [--json FILE]`: the benchmark
  * suite's entry. With no part named it runs them all, in that order (`npm run build` before the
- * training part, whose example-notebook step runs dist/cli.js, and the renderer part); `--json
+ * training part, whose example-notebook step runs dist/cli.js, the renderer and the web part: the
+ * playground's size and time to first diagnostics, test/bench/web.ts); `--json
  * FILE` goes to the training part (issue 11's contract, see train.ts).
  *
  * The analyzer part is this file: `node --import tsx test/bench/run.ts --analyzer`.
@@ -163,7 +164,7 @@ function benchAnalyzer(): void {
 
 // ---- the suite ----------------------------------------------------------------------------------
 
-const PARTS = ['analyzer', 'server', 'training', 'renderer'] as const;
+const PARTS = ['analyzer', 'server', 'training', 'renderer', 'web'] as const;
 
 /** Runs a command from the repo root with the terminal's output; stops the suite if it fails. */
 function step(args: string[]): void {
@@ -185,12 +186,13 @@ function options() {
         server: { type: 'boolean' },
         training: { type: 'boolean' },
         renderer: { type: 'boolean' },
+        web: { type: 'boolean' },
       },
     }).values;
   } catch (e) {
     console.error(
       `bench: ${(e as Error).message}\nusage: npm run bench [-- --analyzer --server --training ` +
-        `--renderer] [--json FILE]`,
+        `--renderer --web] [--json FILE]`,
     );
     process.exit(2);
   }
@@ -216,6 +218,10 @@ function suite(): void {
     if (part === 'renderer') {
       build();
       step(['--import', 'tsx', 'test/bench/renderer.ts']);
+    }
+    if (part === 'web') {
+      build();
+      step(['--import', 'tsx', 'test/bench/web.ts']);
     }
   }
 }

@@ -24,6 +24,11 @@ export interface PageOptions {
   bundle: string;
   at: string;
   viewport?: { width: number; height: number };
+  /**
+   * Open this page instead, served by the test itself (the web playground, which needs its own
+   * folder and headers: scripts/serve-web.mjs); the harness then serves nothing.
+   */
+  url?: string;
 }
 
 /** Opens the harness page in headless Chromium; fails with what to run when a tool is missing. */
@@ -35,22 +40,24 @@ export async function openPage(o: PageOptions): Promise<Harness> {
       `needs ${missing.join(', ')}: run npm run setup:e2e and npm run build (npm test does both)`,
     );
   const failed: string[] = [];
-  const server: Server = createServer((req, res) => {
-    if (req.url === o.at) {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(readFileSync(o.bundle));
-    } else if (req.url === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(o.html);
-    } else if (req.url === '/favicon.ico') {
-      res.writeHead(204).end(); // the browser's own request, not the page's
-    } else {
-      failed.push(`not served: ${req.url}`);
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const address = server.address();
+  const server: Server | null = o.url
+    ? null
+    : createServer((req, res) => {
+        if (req.url === o.at) {
+          res.writeHead(200, { 'content-type': 'text/javascript' });
+          res.end(readFileSync(o.bundle));
+        } else if (req.url === '/') {
+          res.writeHead(200, { 'content-type': 'text/html' });
+          res.end(o.html);
+        } else if (req.url === '/favicon.ico') {
+          res.writeHead(204).end(); // the browser's own request, not the page's
+        } else {
+          failed.push(`not served: ${req.url}`);
+          res.writeHead(404).end();
+        }
+      });
+  await new Promise<void>((r) => (server ? server.listen(0, '127.0.0.1', () => r()) : r()));
+  const address = server?.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   // playwright-core is CommonJS: its named exports sit on the default export.
   const pw = await import(tools.playwright);
@@ -71,13 +78,13 @@ export async function openPage(o: PageOptions): Promise<Harness> {
   );
   page.on('requestfailed', (r: { url(): string }) => failed.push(r.url()));
   page.on('pageerror', (e: Error) => failed.push(`page error: ${e.message}`));
-  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.goto(o.url ?? `http://127.0.0.1:${port}/`);
   return {
     page,
     failed,
     close: async () => {
       await browser.close();
-      server.close();
+      server?.close();
     },
   };
 }

@@ -36,11 +36,11 @@ function kernelThreads(): number | 'auto' {
   return n;
 }
 /**
- * One thread until a benchmark on a quiet machine shows the pool faster on every workload: on
- * this shared 2-core machine (load 4-13) two threads ran a and b 1.8x faster but d and e up to
- * 20% slower in some runs (a worker the system pre-empts mid-chunk holds up its call).
+ * As many threads as cores (at most 4, kernels/tfjs/fused/index.ts): on this 2-core machine, in a
+ * bench run that started at load 0.5, two threads made a training step 1.77x (a), 2.36x (b),
+ * 1.64x (c), 1.77x (d) and 1.09x (e) faster than one. RNNLAB_KERNEL_THREADS=1 turns them off.
  */
-const DEFAULT_THREADS: number | 'auto' = 1;
+const DEFAULT_THREADS: number | 'auto' = 'auto';
 
 async function main(): Promise<void> {
   const info = await initBackend({

@@ -357,10 +357,10 @@ export class LocalDevice implements Device {
       try {
         this.memory.grow(Math.ceil((end - have) / PAGE_FLOATS));
       } catch (e) {
-        throw new Error(
-          `fused kernel: cannot grow the ${this.name} memory to ${Math.ceil((end * 4) / 2 ** 20)} MB (${(e as Error).message})`,
-          { cause: e },
-        );
+        const message = `fused kernel: cannot grow the ${this.name} memory to ${Math.ceil((end * 4) / 2 ** 20)} MB (${(e as Error).message})`;
+        throw this.name === 'shared'
+          ? new SharedMemoryFull(message, { cause: e })
+          : new Error(message, { cause: e });
       }
     }
     this.space.top = end;
@@ -431,6 +431,9 @@ export function threadPool(): ThreadPool | null {
 }
 
 /** A thread pool's shared memory; each product and gate kernel is split across its threads. */
+/** The pool's shared memory (at most 1 GB) cannot hold an op: it runs on one thread instead. */
+export class SharedMemoryFull extends Error {}
+
 export class SharedDevice extends LocalDevice {
   override readonly name = 'shared';
 
@@ -440,9 +443,9 @@ export class SharedDevice extends LocalDevice {
   }
 }
 
-/** The device for the current backend. */
-export function currentDevice(): Device {
-  if (threadPool()) return new SharedDevice();
+/** The device for the current backend (the pool's shared memory unless `shared: false`). */
+export function currentDevice(options: { shared?: boolean } = {}): Device {
+  if (options.shared !== false && threadPool()) return new SharedDevice();
   if (tf.getBackend() === 'wasm') {
     const backend = tf.backend() as BackendWasm;
     const heap = wasmHeap(backend);

@@ -16,7 +16,7 @@
  * states, return_sequences, return_state and go_backwards are all the fused path's.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { currentDevice, setThreadPool, threadPool, type Device } from './device';
+import { currentDevice, setThreadPool, SharedMemoryFull, threadPool, type Device } from './device';
 import { GRUSequence, LSTMSequence, SimpleRNNSequence } from './cells';
 import { kernelsUnavailable, relaxedSimd } from './kernels';
 import { MAX_THREADS, PoolFailure, ThreadPool, type ThreadHost } from './pool';
@@ -104,18 +104,23 @@ export function kernelThreads(): ThreadsInfo {
 }
 
 /**
- * Runs `f` on the current device and releases it; when a pool thread fails, the pool is
- * closed, the reason kept for `kernelThreads()`, and `f` runs again on one thread.
+ * Runs `f` on the current device and releases it. When a pool thread fails, the pool is closed,
+ * the reason kept for `kernelThreads()`, and `f` runs again on one thread; an op too large for
+ * the pool's shared memory runs on one thread (the pool stays for the others).
  */
 function onDevice<T>(f: (dev: Device) => T): T {
+  let shared = true;
   for (;;) {
-    const dev = currentDevice();
+    const dev = currentDevice({ shared });
     try {
       return f(dev);
     } catch (e) {
-      if (!(e instanceof PoolFailure) || dev.name !== 'shared') throw e;
-      threadsReason = `${e.message}; running on one thread`;
-      setThreadPool(null);
+      if (dev.name !== 'shared') throw e;
+      if (e instanceof SharedMemoryFull) shared = false;
+      else if (e instanceof PoolFailure) {
+        threadsReason = `${e.message}; running on one thread`;
+        setThreadPool(null);
+      } else throw e;
     } finally {
       dev.release();
     }

@@ -170,6 +170,15 @@ let minRowElements = MIN_ROW_ELEMENTS;
 let minGemmMacs = MIN_GEMM_MACS;
 
 /**
+ * The shared memory's maximum, in 64 KiB pages: 16,384 (1 GB). An op that needs more runs on one
+ * thread (../fused/index). Settable for tests, before a pool starts.
+ */
+let sharedPages = 16384;
+export function setSharedMemoryPages(pages = 16384): void {
+  sharedPages = pages;
+}
+
+/**
  * The smallest row kernel (elements) and product (multiply-adds) that are split across threads;
  * no arguments restores the defaults. Tests set 0 so that every call of small layers is split.
  */
@@ -266,7 +275,7 @@ export class ThreadPool {
     const n = Math.min(MAX_THREADS, Math.max(1, Math.floor(threads)));
     let memory: WasmMemory;
     try {
-      memory = new WebAssemblyApi.Memory({ initial: 17, maximum: 16384, shared: true });
+      memory = new WebAssemblyApi.Memory({ initial: 17, maximum: sharedPages, shared: true });
     } catch (e) {
       return `no shared WebAssembly memory here: ${(e as Error).message}`;
     }

@@ -19,7 +19,11 @@ import { kernelThreads } from '../../../../../kernels/tfjs/fused/index';
 import { currentDevice } from '../../../../../kernels/tfjs/fused/device';
 import { nodeThreads } from '../../../../../kernels/tfjs/fused/pool-node';
 import { browserThreads } from '../../../../../kernels/tfjs/fused/pool-browser';
-import { WORKER_SOURCE, type ThreadHost } from '../../../../../kernels/tfjs/fused/pool';
+import {
+  setSharedMemoryPages,
+  WORKER_SOURCE,
+  type ThreadHost,
+} from '../../../../../kernels/tfjs/fused/pool';
 
 before(async () => {
   await initBackend();
@@ -123,6 +127,28 @@ describe('the fused kernels on two threads', () => {
       );
     }
     assert.ok(both[4]! < both[0]!, 'the model trains');
+  });
+
+  test('an op too large for the shared memory runs on one thread; the pool stays', async () => {
+    const rng = new Rng(7);
+    const shape: [number, number, number] = [64, 50, 32];
+    const x = tf.tensor3d(normals(rng, shape[0] * shape[1] * shape[2]), shape);
+    const make = () => new LSTM({ units: 128, return_sequences: true, seed: 4 });
+    await initBackend();
+    const one = outputAndGrads(make, x);
+    // 3 MB of shared memory: less than this layer's saved buffer (64 x 50 x 6 x 128 floats).
+    setSharedMemoryPages(48);
+    try {
+      const info = await initBackend(two);
+      assert.equal(info.kernelThreads.threads, 2, info.kernelThreads.reason ?? '');
+      const both = outputAndGrads(make, x);
+      one.forEach((ref, k) => assertClose(both[k]!, ref, `tensor ${k}`));
+      assert.equal(kernelThreads().threads, 2, 'the pool is still there for smaller ops');
+    } finally {
+      setSharedMemoryPages();
+      x.dispose();
+      await initBackend();
+    }
   });
 
   test('a worker that fails: the op reruns on one thread, and the reason is reported', async () => {

@@ -3,7 +3,7 @@
  * renderer's views. One place defines them; each side validates what it receives
  * (`parseToRenderer` in the renderer, `parseFromRenderer` in the host).
  */
-import type { BatchPoint, Progress, RunEntry, RunOutput } from '../kernels/protocol';
+import type { BatchPoint, Progress, RunEntry, RunOutput, RunStart } from '../kernels/protocol';
 
 // ---- host → renderer ------------------------------------------------------------------------
 
@@ -37,6 +37,27 @@ export function runProgress(p: Progress): RunProgress {
     epochEnds: p.epochEnds,
     etaMs: p.etaMs,
   };
+}
+
+/** A fit's backlog at its start: empty, with `reset`, for the views that load late. */
+export function emptyBacklog(start: RunStart): RunProgress {
+  return {
+    type: 'progress',
+    runId: start.runId,
+    reset: true,
+    epochs: start.epochs,
+    batchesPerEpoch: start.batchesPerEpoch,
+    batches: [],
+    epochEnds: [],
+    etaMs: null,
+  };
+}
+
+/** Adds the kernel's progress to a fit's backlog. */
+export function addToBacklog(backlog: RunProgress, p: Progress): void {
+  backlog.batches.push(...p.batches);
+  backlog.epochEnds.push(...p.epochEnds);
+  backlog.etaMs = p.etaMs;
 }
 
 // ---- renderer → host ------------------------------------------------------------------------

@@ -7,7 +7,13 @@
  */
 import * as vscode from 'vscode';
 import type { Progress, RunStart } from '../../kernels/protocol';
-import { parseFromRenderer, runProgress, type RunProgress } from '../../webview/protocol';
+import {
+  addToBacklog,
+  emptyBacklog,
+  parseFromRenderer,
+  runProgress,
+  type RunProgress,
+} from '../../webview/protocol';
 
 /** The renderer's id in package.json (`contributes.notebookRenderer`). */
 export const RENDERER_ID = 'rnnlab-run';
@@ -69,16 +75,7 @@ export class LiveRuns implements vscode.Disposable {
     this.runs.set(start.runId, {
       notebook,
       start,
-      backlog: {
-        type: 'progress',
-        runId: start.runId,
-        reset: true,
-        epochs: start.epochs,
-        batchesPerEpoch: start.batchesPerEpoch,
-        batches: [],
-        epochEnds: [],
-        etaMs: null,
-      },
+      backlog: emptyBacklog(start),
     });
   }
 
@@ -86,9 +83,7 @@ export class LiveRuns implements vscode.Disposable {
   progress(p: Progress): void {
     const run = this.runs.get(p.runId);
     if (!run) return;
-    run.backlog.batches.push(...p.batches);
-    run.backlog.epochEnds.push(...p.epochEnds);
-    run.backlog.etaMs = p.etaMs;
+    addToBacklog(run.backlog, p);
     this.post(runProgress(p));
   }
 

@@ -6,7 +6,13 @@
  */
 import type { Progress, RunStart } from '../../kernels/protocol';
 import type { RendererContext } from '../hosts/notebook-renderer';
-import { parseFromRenderer, runProgress, type RunProgress } from '../protocol';
+import {
+  addToBacklog,
+  emptyBacklog,
+  parseFromRenderer,
+  runProgress,
+  type RunProgress,
+} from '../protocol';
 
 export class LiveRuns {
   private readonly backlogs = new Map<string, RunProgress>();
@@ -33,24 +39,13 @@ export class LiveRuns {
   }
 
   start(start: RunStart): void {
-    this.backlogs.set(start.runId, {
-      type: 'progress',
-      runId: start.runId,
-      reset: true,
-      epochs: start.epochs,
-      batchesPerEpoch: start.batchesPerEpoch,
-      batches: [],
-      epochEnds: [],
-      etaMs: null,
-    });
+    this.backlogs.set(start.runId, emptyBacklog(start));
   }
 
   progress(p: Progress): void {
     const backlog = this.backlogs.get(p.runId);
     if (!backlog) return;
-    backlog.batches.push(...p.batches);
-    backlog.epochEnds.push(...p.epochEnds);
-    backlog.etaMs = p.etaMs;
+    addToBacklog(backlog, p);
     this.post(runProgress(p));
   }
 

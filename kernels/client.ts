@@ -40,6 +40,7 @@ export class KernelClient extends KernelConnection {
         maxEpochs: this.options.maxEpochs,
         workspace: this.options.workspace,
         stopFlag: this.flag!.buffer as SharedArrayBuffer,
+        threads: this.options.threads,
       } satisfies KernelOptions,
       resourceLimits: this.options.heapMb
         ? { maxOldGenerationSizeMb: this.options.heapMb }

@@ -58,6 +58,13 @@ interface Pending {
   lastBatchMs: number;
 }
 
+/** The protocol version of a `ready` message from another build, else null. */
+function otherProtocol(raw: unknown): number | null {
+  const m = raw as { type?: unknown; protocol?: unknown } | null;
+  if (typeof m !== 'object' || m === null || m.type !== 'ready') return null;
+  return typeof m.protocol === 'number' && m.protocol !== PROTOCOL_VERSION ? m.protocol : null;
+}
+
 export abstract class KernelConnection {
   private link: WorkerLink | null = null;
   private ready: Promise<Ready> | null = null;
@@ -110,6 +117,16 @@ export abstract class KernelConnection {
       const link: WorkerLink = this.launch({
         message: (raw) => {
           if (this.link !== link) return;
+          // A worker of another build may shape its messages differently: its version is read
+          // before anything else is validated.
+          const other = otherProtocol(raw);
+          if (other !== null) {
+            clearTimeout(timer);
+            const message = this.versionMismatch(other);
+            reject(new Error(message));
+            void this.terminate(message);
+            return;
+          }
           const msg = parseFromWorker(raw);
           if (typeof msg === 'string')
             return this.settle({

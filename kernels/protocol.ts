@@ -9,7 +9,7 @@ import type { PairComparison, Spread } from './stats';
  * The version of these messages. The worker announces it in Ready and the host refuses another
  * one: a stale dist/worker.js next to a newer host would otherwise fail in confusing ways.
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** Mime type of a training run's output, read by the notebook renderer. */
 export const RUN_MIME = 'application/vnd.rnnlab.run+json';
@@ -34,6 +34,8 @@ export interface KernelOptions {
   workspace?: string;
   /** Stop flag shared with the host: non-zero asks the running cell to stop after its batch. */
   stopFlag?: SharedArrayBuffer;
+  /** Threads of the fused recurrent kernels ('auto': one per core, at most 4). */
+  threads?: number | 'auto';
 }
 
 // ---- host → worker --------------------------------------------------------------------------
@@ -62,6 +64,9 @@ export interface Ready {
   backend: string;
   /** Why the worker is not on WebAssembly, when it is not. */
   fallbackReason: string | null;
+  /** The threads the fused kernels run on, and why fewer than asked (null when as asked). */
+  threads: number;
+  threadsReason: string | null;
 }
 
 /** Sent by the worker: text a cell printed (print()). */
@@ -202,7 +207,13 @@ const MODEL_SUMMARY: Shape = {
 };
 
 const FROM_WORKER: Record<FromWorker['type'], Shape> = {
-  ready: { protocol: 'number', backend: 'string', fallbackReason: 'string|null' },
+  ready: {
+    protocol: 'number',
+    backend: 'string',
+    fallbackReason: 'string|null',
+    threads: 'number',
+    threadsReason: 'string|null',
+  },
   stream: { execId: 'string', text: 'string' },
   summary: { execId: 'string', summary: { object: MODEL_SUMMARY } },
   display: { execId: 'string', data: 'object' },

@@ -98,6 +98,8 @@ async function start(options: KernelOptions): Promise<void> {
     protocol: PROTOCOL_VERSION,
     backend: info.name,
     fallbackReason: info.fallbackReason,
+    threads: info.kernelThreads.threads,
+    threadsReason: info.kernelThreads.reason,
   });
 }
 

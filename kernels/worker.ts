@@ -22,10 +22,12 @@ function wasmHeapBytes(): number | null {
 }
 
 /**
- * Threads of the fused kernels: RNNLAB_KERNEL_THREADS ('auto' or a count), else the default.
+ * Threads of the fused kernels: the host's (rnnlab.kernel.threads), else RNNLAB_KERNEL_THREADS
+ * ('auto' or a count), else the default.
  * A bad value is an error that names the variable.
  */
 function kernelThreads(): number | 'auto' {
+  if (options.threads !== undefined) return options.threads;
   const v = process.env['RNNLAB_KERNEL_THREADS']?.trim();
   if (v === undefined || v === '') return DEFAULT_THREADS;
   if (v === 'auto') return 'auto';
@@ -90,6 +92,8 @@ async function main(): Promise<void> {
     protocol: PROTOCOL_VERSION,
     backend: info.name,
     fallbackReason: info.fallbackReason,
+    threads: info.kernelThreads.threads,
+    threadsReason: info.kernelThreads.reason,
   });
 }
 

@@ -149,6 +149,7 @@ export class PlaygroundKernel implements vscode.Disposable {
       workerPath: this.lab.context.asAbsolutePath('dist/worker.js'),
       seed: cfg.get<number>('kernel.seed', 0),
       heapMb: cfg.get<number>('kernel.heapMb', 2048),
+      threads: cfg.get<number>('kernel.threads', 0) || 'auto',
       maxEpochs,
       workspace: folder,
     });

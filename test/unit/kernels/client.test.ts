@@ -37,6 +37,19 @@ function failed(r: unknown): Failed {
 }
 
 describe('kernel worker', () => {
+  test('the threads asked of the kernel (rnnlab.kernel.threads) are the ones its ready message reports', async () => {
+    for (const threads of [1, 2] as const) {
+      const client = new KernelClient({ workerPath: WORKER, seed: 0, threads });
+      try {
+        const ready = await client.start();
+        assert.equal(ready.threads, threads, ready.threadsReason ?? '');
+        assert.equal(ready.threadsReason, null);
+      } finally {
+        await client.terminate();
+      }
+    }
+  });
+
   test('progress is coalesced to ~20 messages per second and no batch value is dropped', async () => {
     const client = new KernelClient({ workerPath: WORKER, seed: 0 });
     try {

@@ -242,7 +242,10 @@ export class Dashboard {
     on(this.tbody, 'click', (e) => {
       const stop = (e.target as Element).closest('vscode-button');
       const id = stop?.closest('tr')?.dataset['runId'];
-      if (!stop || id === undefined || stop.hasAttribute('disabled')) return;
+      // A second click before the next render must not send a second stop.
+      if (!stop || id === undefined || stop.hasAttribute('disabled') || this.stopping.has(id))
+        return;
+      stop.setAttribute('disabled', '');
       this.stopping.add(id);
       this.host.post({ type: 'stop', runId: id });
       this.markDirty(id);

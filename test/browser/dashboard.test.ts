@@ -404,7 +404,11 @@ test('Export, Save PNG, Stop and Delete post their messages with the selection',
   assert.ok(size[0] > 600 && size[1] > 300, `the PNG is the chart's size: ${size}`);
   writeFileSync(join(shots, 'overlay.png'), Buffer.from(url.split(',')[1]!, 'base64'));
 
-  await page.click('tr[data-run-id="x7-1"] vscode-button');
+  // Two clicks in one task, before any render can disable the button (CI once saw two stops).
+  await page.$eval('tr[data-run-id="x7-1"] vscode-button', (b: { click(): void }) => {
+    b.click();
+    b.click();
+  });
   await page.click('tr[data-run-id="x7-1"] vscode-button', { force: true });
   assert.deepEqual(await drain(), [{ type: 'stop', runId: 'x7-1' }], 'one stop, then disabled');
   await frame();

@@ -69,6 +69,22 @@ export interface Ready {
   threadsReason: string | null;
 }
 
+/** The ready message of a worker whose backend started as `info` says (kernels/tfjs/backend). */
+export function readyMessage(info: {
+  name: string;
+  fallbackReason: string | null;
+  kernelThreads: { threads: number; reason: string | null };
+}): Ready {
+  return {
+    type: 'ready',
+    protocol: PROTOCOL_VERSION,
+    backend: info.name,
+    fallbackReason: info.fallbackReason,
+    threads: info.kernelThreads.threads,
+    threadsReason: info.kernelThreads.reason,
+  };
+}
+
 /** Sent by the worker: text a cell printed (print()). */
 export interface Stream {
   type: 'stream';

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './tfjs/backend';
 import { browserThreads } from './tfjs/fused/pool-browser';
-import { parseToWorker, PROTOCOL_VERSION, type FromWorker, type KernelOptions } from './protocol';
+import { parseToWorker, readyMessage, type FromWorker, type KernelOptions } from './protocol';
 import { isWasmAbort, KernelSession } from './session';
 import { parseToBrowserWorker, UPLOADS_DIR } from './browser-protocol';
 import { setServedFolder, setUploads, uploadNames } from './browser/fs';
@@ -93,14 +93,7 @@ async function start(options: KernelOptions): Promise<void> {
     // After a WebAssembly abort the backend is unusable: the page starts a new worker.
     if (result.type === 'failed' && result.kind === 'memory') scope.close();
   };
-  post({
-    type: 'ready',
-    protocol: PROTOCOL_VERSION,
-    backend: info.name,
-    fallbackReason: info.fallbackReason,
-    threads: info.kernelThreads.threads,
-    threadsReason: info.kernelThreads.reason,
-  });
+  post(readyMessage(info));
 }
 
 scope.onmessage = ({ data }) => {

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './tfjs/backend';
 import { nodeThreads } from './tfjs/fused/pool-node';
-import { parseToWorker, PROTOCOL_VERSION, type FromWorker, type KernelOptions } from './protocol';
+import { parseToWorker, readyMessage, type FromWorker, type KernelOptions } from './protocol';
 import { isWasmAbort, KernelSession } from './session';
 
 if (!parentPort) throw new Error('kernels/worker.ts must run in a worker thread');
@@ -87,14 +87,7 @@ async function main(): Promise<void> {
     // After a WebAssembly abort the backend is unusable: end the worker so the host restarts it.
     if (result.type === 'failed' && result.kind === 'memory') process.exit(70);
   });
-  post({
-    type: 'ready',
-    protocol: PROTOCOL_VERSION,
-    backend: info.name,
-    fallbackReason: info.fallbackReason,
-    threads: info.kernelThreads.threads,
-    threadsReason: info.kernelThreads.reason,
-  });
+  post(readyMessage(info));
 }
 
 main().catch((e: unknown) => {

@@ -252,13 +252,22 @@ export function tupleItems(text: string, span: Span): string[] | null {
   const src = text.slice(span.from, span.to).trim();
   const m = /^[([]([\s\S]*)[)\]]$/.exec(src);
   if (!m) return null;
+  return topLevelItems(m[1]!);
+}
+
+/** The comma-separated items of an expression list, split outside brackets and strings. */
+export function topLevelItems(list: string): string[] {
   const items: string[] = [];
   let depth = 0;
+  let quote: string | null = null;
   let cur = '';
-  for (const ch of m[1]!) {
-    if ('([{'.includes(ch)) depth++;
+  for (const ch of list) {
+    if (quote) {
+      if (ch === quote) quote = null;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if ('([{'.includes(ch)) depth++;
     else if (')]}'.includes(ch)) depth--;
-    if (ch === ',' && depth === 0) {
+    if (ch === ',' && depth === 0 && !quote) {
       items.push(cur.trim());
       cur = '';
     } else cur += ch;

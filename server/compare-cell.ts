@@ -21,6 +21,7 @@ import {
   lineStart,
   removeArgs,
   removeLayer,
+  topLevelItems,
 } from '../lint/edits';
 import { DROPOUT_LAYERS, recurrentCore } from '../lint/model';
 import type { Edit, Finding } from '../lint/types';
@@ -419,29 +420,6 @@ export function planComparison(
       preamble: preambleOf(text, free, from),
     },
   };
-}
-
-/** The comma-separated items of an expression list, split outside brackets and strings. */
-function topLevelItems(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quote: string | null = null;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") quote = c;
-    else if ('([{'.includes(c)) depth++;
-    else if (')]}'.includes(c)) depth--;
-    else if (c === ',' && depth === 0) {
-      out.push(text.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  const last = text.slice(start).trim();
-  if (last) out.push(last);
-  return out;
 }
 
 const KERAS_IMPORT = /\b(keras|tensorflow|tf_keras)\b/;

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkFixes, fixNamed } from './lint-helpers';
+import { tupleItems } from '../../../lint/edits';
 
 /**
  * The lines the SpatialDropout1D fix of the file's DR101 (or DR108's Dropout fix) adds or changes
@@ -98,4 +99,14 @@ model.add(Dense(1))
       'from keras.layers import Dropout\nmodel.add(Dropout(0.3))',
     );
   });
+});
+
+test('tupleItems splits at top-level commas only: not inside brackets or strings', () => {
+  const text = `(None, 'a,b', (1, 2), [3, 4])`;
+  assert.deepEqual(tupleItems(text, { from: 0, to: text.length }), [
+    'None',
+    `'a,b'`,
+    '(1, 2)',
+    '[3, 4]',
+  ]);
 });

@@ -8,7 +8,7 @@
  * `Input`, a layer it uses) to its last (`compile`, the last layer); each copy binds the model to
  * a variable of its own (`model_gru_dropout`), so the copies can stand one after another in a cell.
  */
-import type { SyntaxNode } from '@lezer/common';
+import type { SyntaxNode, Tree } from '@lezer/common';
 import type { LayerNode, ModelNode } from '../analyzer/graph';
 import { activationName, outputLayer } from '../analyzer/graph';
 import { parsePython } from '../analyzer/python/parse';
@@ -190,8 +190,12 @@ const isImportInsertion = (e: Edit) =>
   e.span.from === e.span.to && /^\s*(from|import)\s/.test(e.newText);
 
 /** The arguments of the first `variable.fit(...)` at or after `from`, as source text. */
-export function fitArgs(text: string, variable: string, from: number): FitArgs | null {
-  const { tree } = parsePython(text);
+export function fitArgs(
+  text: string,
+  variable: string,
+  from: number,
+  tree: Tree = parsePython(text).tree,
+): FitArgs | null {
   let found: FitArgs | null = null;
   tree.iterate({
     enter: (n) => {
@@ -288,8 +292,7 @@ export function freeNames(code: string, known: ReadonlySet<string>): string[] {
 }
 
 /** Names bound by import statements anywhere in the text. */
-function importedNames(text: string): Set<string> {
-  const { tree } = parsePython(text);
+function importedNames(text: string, tree: Tree): Set<string> {
   const out = new Set<string>();
   tree.iterate({
     enter: (n) => {
@@ -397,7 +400,9 @@ export function planComparison(
   const out = outputLayer(model);
   const units = out ? (out.config['units'] ? asInt(out.config['units']) : null) : null;
   const loss = model.compile ? asString(model.compile.loss) : null;
-  const known = importedNames(text);
+  // The whole text is parsed once for the imports, the fit and the preamble.
+  const { tree } = parsePython(text);
+  const known = importedNames(text, tree);
   const dedented = dedent(region);
   const free = freeNames(dedented, known).filter((n) => n !== variable);
   return {
@@ -408,7 +413,7 @@ export function planComparison(
       region: dedented,
       span: { from, to },
       extraImports,
-      fit: fitArgs(text, variable, to),
+      fit: fitArgs(text, variable, to, tree),
       inputShape: input ? input.slice(1) : null,
       output: {
         units,
@@ -417,7 +422,7 @@ export function planComparison(
       },
       freeNames: free,
       addedCompile,
-      preamble: preambleOf(text, free, from),
+      preamble: preambleOf(text, free, from, tree),
     },
   };
 }
@@ -430,8 +435,12 @@ const LITERAL = /^[\s\d.+\-*/%(),[\]eE]*$/;
  * at the top level, and for each free name its last top-level assignment before `before` when
  * the value is a literal or arithmetic of other such constants (`units = 2 * T`).
  */
-export function preambleOf(text: string, free: readonly string[], before: number): Preamble {
-  const { tree } = parsePython(text);
+export function preambleOf(
+  text: string,
+  free: readonly string[],
+  before: number,
+  tree: Tree = parsePython(text).tree,
+): Preamble {
   const imports: string[] = [];
   const assigns = new Map<string, string>();
   for (let n = tree.topNode.firstChild; n; n = n.nextSibling) {
